@@ -1,0 +1,33 @@
+// Shared by the quoting tests (local shells and real sshd).
+
+/** Strings an attacker might put in a hostname, service name or path. */
+export const HOSTILE: readonly string[] = [
+  '',
+  ' ',
+  "it's",
+  "'",
+  "''",
+  '"',
+  '$(id)',
+  '`id`',
+  '${HOME}',
+  '$HOME',
+  'a;rm -rf /tmp/never',
+  'a && echo pwned',
+  'a | cat',
+  'a > /tmp/x',
+  '*',
+  '~root',
+  '\\',
+  'back\\slash\\',
+  'new\nline',
+  'tab\there',
+  '--help',
+  '-n',
+  "'; echo pwned; '",
+  '"; echo pwned; "',
+  '!event',
+  '#comment',
+  'ünïcødé ✓',
+  '\u0001\u001b[31m',
+];

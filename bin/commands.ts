@@ -1,0 +1,106 @@
+// The command table of `osiris` (see ../shared/contract.md). Each command's handler is loaded lazily
+// so `osiris --help` stays fast and a command's dependencies load only when it runs.
+import type { ParseArgsConfig } from 'node:util';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandContext {
+  readonly values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  readonly positionals: string[];
+}
+
+export interface Command {
+  readonly path: readonly string[];
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: Options;
+  /** Absent while the owning issue has not landed: the command exits 2 and says so. */
+  readonly load?: () => Promise<{ run(ctx: CommandContext): Promise<number> }>;
+  readonly owner?: string;
+}
+
+const help: Options = { help: { type: 'boolean', short: 'h' } };
+
+export const commands: readonly Command[] = [
+  {
+    path: ['cloud', 'start'],
+    summary: 'sync server + projector + evidence log + portal',
+    usage: 'osiris cloud start [--port N] [--host H] [--data DIR]',
+    options: { ...help, port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' } },
+    load: () => import('./commands/cloud-start.ts'),
+  },
+  {
+    path: ['cloud', 'migrate'],
+    summary: 'apply SQL migrations of the projection (DATABASE_URL, else embedded PGlite under --data)',
+    usage: 'osiris cloud migrate [--data DIR]',
+    options: { ...help, data: { type: 'string' } },
+    load: async () => (await import('./commands/cloud-db.ts')).migrateModule,
+  },
+  {
+    path: ['cloud', 'reproject'],
+    summary: 'rebuild projected tables from documents, with progress',
+    usage: 'osiris cloud reproject [--site ID] [--data DIR]',
+    options: { ...help, site: { type: 'string' }, data: { type: 'string' } },
+    load: async () => (await import('./commands/cloud-db.ts')).reprojectModule,
+  },
+  {
+    path: ['appliance', 'start'],
+    summary: 'the appliance daemon',
+    usage: 'osiris appliance start --config FILE',
+    options: { ...help, config: { type: 'string' } },
+    owner: 'issue 7 (appliance runtime)',
+  },
+  {
+    path: ['demo'],
+    summary: 'cloud + a few appliances + portal on embedded PGlite (what `npm start` runs)',
+    usage: 'osiris demo [--port N] [--data DIR] [--appliances N]',
+    options: { ...help, port: { type: 'string' }, data: { type: 'string' }, appliances: { type: 'string' } },
+    load: () => import('./demo.ts'),
+  },
+  {
+    path: ['simulate'],
+    summary: 'one partition-and-merge simulator run (or a sweep)',
+    usage:
+      'osiris simulate --seed N [--sites N] [--appliances N] [--steps N] [--faults LIST] [--json] [--report FILE] [--replay FILE] [--sweep N]',
+    options: {
+      ...help,
+      seed: { type: 'string' },
+      sites: { type: 'string' },
+      appliances: { type: 'string' },
+      steps: { type: 'string' },
+      faults: { type: 'string' },
+      json: { type: 'boolean' },
+      report: { type: 'string' },
+      replay: { type: 'string' },
+      sweep: { type: 'string' },
+    },
+    load: () => import('./commands/simulate.ts'),
+  },
+  {
+    path: ['evidence', 'export'],
+    summary: 'write a self-contained auditor bundle for a site',
+    usage: 'osiris evidence export --site ID [--from ISO] [--to ISO] [--out FILE]',
+    options: {
+      ...help,
+      site: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      out: { type: 'string' },
+    },
+    owner: 'issue 6 (evidence)',
+  },
+  {
+    path: ['evidence', 'verify'],
+    summary: 'verify an auditor bundle offline (no network, no database)',
+    usage: 'osiris evidence verify FILE [--json]',
+    options: { ...help, json: { type: 'boolean' } },
+    owner: 'issue 6 (evidence)',
+  },
+  {
+    path: ['bench'],
+    summary: 'benchmarks against the stock automerge-repo stack; writes bench-results.json',
+    usage: 'osiris bench [--quick] [--only NAME] [--out FILE]',
+    options: { ...help, quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' } },
+    load: () => import('../test/bench/cli.ts'),
+  },
+];

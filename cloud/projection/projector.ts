@@ -1,0 +1,187 @@
+import * as A from '@automerge/automerge';
+import type { DocumentId } from '@automerge/automerge-repo';
+import type { Logger } from '../../sync/log.ts';
+import { silentLogger } from '../../sync/log.ts';
+import type { SqlClient } from '../../sync/sql/sql-client.ts';
+import type { DocumentEntry } from '../registry/principal.ts';
+import type { KindProjector } from './kind-projector.ts';
+import { applyTableWrite } from './table-write.ts';
+
+/** Where the projector reads a document's merged state (the cloud's store, or its in-memory copy). */
+export type DocSource = (docId: DocumentId) => Promise<A.Doc<unknown> | undefined>;
+
+export type ProjectOutcome =
+  | { readonly status: 'projected'; readonly lagMs: number | undefined; readonly full: boolean }
+  | { readonly status: 'unchanged' | 'missing' | 'unregistered' | 'busy' }
+  | { readonly status: 'quarantined' | 'failed'; readonly reason: string };
+
+interface Input {
+  readonly entry: DocumentEntry | undefined;
+  readonly doc: A.Doc<unknown> | undefined;
+}
+
+export interface ProjectorDeps {
+  readonly sql: SqlClient;
+  readonly source: DocSource;
+  readonly entry: (docId: string) => Promise<DocumentEntry | undefined>;
+  readonly projectors: readonly KindProjector[];
+  readonly logger?: Logger;
+  /** Called with change-received → rows-committed latency for each projected document. */
+  readonly onLag?: (ms: number) => void;
+}
+
+const sameHeads = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && [...a].sort().join() === [...b].sort().join();
+
+/**
+ * Projects documents into Postgres. Each document is projected in one transaction that writes its rows,
+ * its new heads and consumes its queue entries, under a per-document advisory lock: a crash anywhere
+ * leaves rows and heads consistent, two workers never interleave on one document, replays are no-ops.
+ */
+export class Projector {
+  private readonly byKind: Map<string, KindProjector>;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: ProjectorDeps) {
+    this.byKind = new Map(deps.projectors.map((p) => [p.kind, p]));
+    this.log = deps.logger ?? silentLogger;
+  }
+
+  /** Projects one document to its current heads (incrementally from the recorded heads when possible). */
+  async projectDoc(docId: string, options: { full?: boolean } = {}): Promise<ProjectOutcome> {
+    const input = await this.read(docId);
+    return this.deps.sql.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock(hashtext($1))', [docId]);
+      return this.projectIn(tx, docId, input, options);
+    });
+  }
+
+  /**
+   * Reads what a projection needs before its transaction opens: on embedded PGlite (one connection) a
+   * query issued outside an open transaction would wait for it to end — a deadlock.
+   */
+  private async read(docId: string): Promise<Input> {
+    const entry = await this.deps.entry(docId);
+    const doc = entry ? await this.deps.source(docId as DocumentId) : undefined;
+    return { entry, doc };
+  }
+
+  /**
+   * Picks the oldest queued document, reads it, then projects it in a transaction holding a per-document
+   * advisory try-lock: workers skip each other's documents without row locks that could deadlock with
+   * the store's inserts. Returns undefined when nothing is claimable.
+   */
+  async projectNext(
+    skip: readonly string[] = [],
+  ): Promise<{ docId: string; outcome: ProjectOutcome } | undefined> {
+    const next = await this.deps.sql.query<{ doc_id: string }>(
+      'select doc_id from projection_queue where not_before <= now() and not (doc_id = any($1)) order by id limit 1',
+      [skip],
+    );
+    const docId = next.rows[0]?.doc_id;
+    if (!docId) return undefined;
+    try {
+      const input = await this.read(docId);
+      const outcome = await this.deps.sql.transaction(async (tx) => {
+        const got = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as ok', [
+          docId,
+        ]);
+        if (!got.rows[0]?.ok) return { status: 'busy' } as const;
+        return this.projectIn(tx, docId, input, {});
+      });
+      return { docId, outcome };
+    } catch (e) {
+      // A failure here is a bug or an outage, not bad data (that is quarantined): back off and go on.
+      this.log.error({ err: e, docId }, 'projection failed; will retry');
+      await this.deps.sql.query(
+        "update projection_queue set not_before = now() + interval '30 seconds' where doc_id = $1",
+        [docId],
+      );
+      return { docId, outcome: { status: 'failed', reason: (e as Error).message } };
+    }
+  }
+
+  /** Projects queued documents until none is claimable; returns how many were projected or settled. */
+  async drain(limit = Number.POSITIVE_INFINITY): Promise<number> {
+    let n = 0;
+    const busy: string[] = [];
+    while (n < limit) {
+      const r = await this.projectNext(busy);
+      if (!r) break;
+      if (r.outcome.status === 'busy') busy.push(r.docId);
+      else n++;
+    }
+    return n;
+  }
+
+  private async projectIn(
+    tx: SqlClient,
+    docId: string,
+    input: Input,
+    options: { full?: boolean },
+  ): Promise<ProjectOutcome> {
+    {
+      const q = await tx.query<{ max: string | null; first: Date | null }>(
+        'select max(id)::text as max, min(received_at) as first from projection_queue where doc_id = $1',
+        [docId],
+      );
+      const queuedThrough = q.rows[0]?.max ?? null;
+      const receivedAt = q.rows[0]?.first ?? null;
+      const consume = async () => {
+        if (queuedThrough !== null)
+          await tx.query('delete from projection_queue where doc_id = $1 and id <= $2', [
+            docId,
+            queuedThrough,
+          ]);
+      };
+      const { entry, doc } = input;
+      const projector = entry && this.byKind.get(entry.kind);
+      if (!entry || !projector) {
+        await consume();
+        return { status: 'unregistered' } as const;
+      }
+      if (!doc) {
+        await consume();
+        return { status: 'missing' } as const;
+      }
+      const heads = A.getHeads(doc);
+      const state = (
+        await tx.query<{ heads: string[]; quarantined: boolean }>(
+          'select heads, quarantined from projection_state where doc_id = $1',
+          [docId],
+        )
+      ).rows[0];
+      if (state && sameHeads(state.heads, heads) && !options.full) {
+        await consume();
+        return { status: 'unchanged' } as const;
+      }
+      const valid = projector.validate(doc);
+      if (!valid.ok) {
+        await tx.query('insert into projection_quarantine (doc_id, heads, reason) values ($1, $2, $3)', [
+          docId,
+          heads,
+          valid.reason,
+        ]);
+        await tx.query(
+          'insert into projection_state (doc_id, heads, quarantined) values ($1, $2, true) on conflict (doc_id) do update set heads = excluded.heads, quarantined = true, projected_at = now()',
+          [docId, heads],
+        );
+        await consume();
+        this.log.warn({ docId, reason: valid.reason }, 'document quarantined');
+        return { status: 'quarantined', reason: valid.reason } as const;
+      }
+      // After a quarantine the rows reflect older heads than the recorded ones: rebuild in full.
+      const full = options.full === true || !state || state.heads.length === 0 || state.quarantined;
+      const touched = full ? 'all' : projector.touched(A.diff(doc, state.heads, heads));
+      for (const w of projector.rows(doc, entry, touched, heads)) await applyTableWrite(tx, w);
+      await tx.query(
+        'insert into projection_state (doc_id, heads, quarantined) values ($1, $2, false) on conflict (doc_id) do update set heads = excluded.heads, quarantined = false, projected_at = now()',
+        [docId, heads],
+      );
+      await consume();
+      const lagMs = receivedAt ? Date.now() - new Date(receivedAt).getTime() : undefined;
+      if (lagMs !== undefined) this.deps.onLag?.(lagMs);
+      return { status: 'projected', lagMs, full } as const;
+    }
+  }
+}

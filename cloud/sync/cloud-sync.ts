@@ -1,0 +1,267 @@
+import * as A from '@automerge/automerge';
+import {
+  type DocHandle,
+  type DocumentId,
+  type Message,
+  type NetworkAdapterInterface,
+  type PeerId,
+  Repo,
+  type StorageAdapterInterface,
+} from '@automerge/automerge-repo';
+import type { Registry as Metrics } from 'prom-client';
+import { BUILTIN_RULES, type Rule, type RuleBook } from '../../schemas/index.ts';
+import { deriveDocId } from '../../sync/doc-ids.ts';
+import { genesisContent } from '../../sync/genesis-content.ts';
+import { genesisHash, openStoredOrGenesis } from '../../sync/genesis.ts';
+import { loadDocFromStorage } from '../../sync/load-from-storage.ts';
+import { ObservedStorage } from '../../sync/observed-storage.ts';
+import { type Logger, silentLogger } from '../../sync/log.ts';
+import type { SqlClient } from '../../sync/sql/sql-client.ts';
+import { Projector } from '../projection/projector.ts';
+import { ALL_PROJECTORS } from '../projection/projectors.ts';
+import { type DocumentEntry, type Principal, principalName } from '../registry/principal.ts';
+import { Registry } from '../registry/registry.ts';
+import { AclGate, type GateDecision } from './acl-gate.ts';
+import { changeAsCloud } from './cloud-change.ts';
+import { DocCache } from './doc-cache.ts';
+import { SyncStatus } from './sync-status.ts';
+
+export { genesisContent };
+
+export interface CloudSyncOptions {
+  readonly sql: SqlClient;
+  readonly storage: StorageAdapterInterface;
+  readonly network: NetworkAdapterInterface[];
+  readonly metrics: Metrics;
+  readonly peerId?: PeerId;
+  readonly logger?: Logger;
+  readonly idleMs?: number;
+}
+
+/**
+ * The cloud's document side: one Repo on shared storage, the registry and ACL gate, idle eviction,
+ * sync status, and the projector fed by document changes.
+ */
+export class CloudSync {
+  readonly repo: Repo;
+  readonly registry: Registry;
+  readonly gate: AclGate;
+  readonly cache: DocCache;
+  readonly status: SyncStatus;
+  readonly projector: Projector;
+  readonly peerId: PeerId;
+  /** Authenticated peers (set by the transport after the handshake). */
+  readonly principals = new Map<PeerId, Principal>();
+  private readonly log: Logger;
+  private projecting: Promise<void> | undefined;
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly storage: ObservedStorage;
+  private again = false;
+
+  constructor(private readonly o: CloudSyncOptions) {
+    this.peerId = o.peerId ?? ('cloud' as PeerId);
+    this.log = o.logger ?? silentLogger;
+    this.registry = new Registry(o.sql);
+    const storage = (this.storage = new ObservedStorage(o.storage, (docId) => {
+      const p = this.enqueue(docId as DocumentId);
+      this.inflight.add(p);
+      void p.finally(() => this.inflight.delete(p));
+    }));
+    storage.onError = (e, key) => this.log.error({ err: e, key }, 'document save failed; retrying');
+    this.repo = new Repo({
+      peerId: this.peerId,
+      storage,
+      network: o.network,
+      // Share a document with exactly the peers that may read it — announcing too: automerge-repo only
+      // keeps pushing to a peer that announced-or-requested in this session, and an appliance that
+      // reconnects with the document already stored sends `sync`, not `request` (the simulator found
+      // replicas left behind after partitions with announce switched off).
+      shareConfig: {
+        announce: (peer, docId) => this.peerMayRead(peer, docId),
+        access: (peer, docId) => this.peerMayRead(peer, docId),
+      },
+    });
+    this.cache = new DocCache(this.repo, { idleMs: o.idleMs ?? 5 * 60_000, logger: this.log });
+    this.status = new SyncStatus(
+      o.sql,
+      (id) => {
+        const h = this.repo.handles[id as DocumentId];
+        return h?.isReady() ? A.getHeads(h.doc() as A.Doc<unknown>) : undefined;
+      },
+      o.metrics,
+    );
+    this.gate = new AclGate({
+      registry: this.registry,
+      cloudPeerId: this.peerId,
+      currentDoc: (id) => this.currentDoc(id),
+      genesisHash: (e) => genesisHash(e.docId as DocumentId, genesisContent(e)),
+    });
+    this.projector = new Projector({
+      sql: o.sql,
+      source: (id) => this.currentDoc(id),
+      entry: (id) => this.registry.document(id),
+      projectors: ALL_PROJECTORS,
+      logger: this.log,
+      onLag: (ms) => this.status.observeLag(ms),
+    });
+  }
+
+  private async peerMayRead(peer: PeerId, docId: DocumentId | undefined): Promise<boolean> {
+    const p = this.principals.get(peer);
+    if (!p || !docId) return false;
+    const e = await this.registry.documentFor(p, docId);
+    return e !== undefined && this.gateCanRead(p, e);
+  }
+
+  private gateCanRead(p: Principal, e: DocumentEntry): boolean {
+    return (
+      p.kind === 'cloud' ||
+      (e.siteId === p.siteId && (e.applianceId === null || e.applianceId === p.applianceId))
+    );
+  }
+
+  /** Queues a document whose new state is durable for projection, and kicks the projector. */
+  async enqueue(docId: DocumentId): Promise<void> {
+    this.cache.touch(docId);
+    try {
+      await this.o.sql.query('insert into projection_queue (doc_id) values ($1)', [docId]);
+      this.kick();
+    } catch (e) {
+      this.log.warn({ err: e, docId }, 'enqueue for projection failed');
+    }
+  }
+
+  /** Runs the projector until the queue is drained (coalescing concurrent kicks). */
+  kick(): void {
+    if (this.projecting) {
+      this.again = true;
+      return;
+    }
+    this.projecting = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.projector.drain();
+        } catch (e) {
+          this.log.error({ err: e }, 'projector drain failed');
+        }
+      } while (this.again);
+    })().finally(() => {
+      this.projecting = undefined;
+    });
+  }
+
+  /**
+   * Every inbound message from an authenticated peer: sync status learns the peer's heads (a sync
+   * message carries its sender's heads), then the ACL gate decides. Transports call this.
+   */
+  async inbound(principal: Principal, msg: Message): Promise<GateDecision> {
+    if (principal.kind === 'appliance') {
+      this.status.setConnected(principal.applianceId, true);
+      if (msg.type === 'sync' && msg.documentId && msg.data) {
+        try {
+          this.status.noteHeads(principal.applianceId, msg.documentId, A.decodeSyncMessage(msg.data).heads);
+        } catch {
+          // Undecodable: the gate reports it.
+        }
+      }
+    }
+    const d = await this.gate.inbound(principal, msg);
+    if (d.action === 'violation') {
+      await this.registry.recordViolation(principalName(principal), msg.documentId ?? null, d.code, d.detail);
+      this.log.warn(
+        { principal: principalName(principal), code: d.code, detail: d.detail },
+        'write ACL violation; disconnecting',
+      );
+    }
+    return d;
+  }
+
+  /** Flushes every loaded document (repo.flush throws on handles still being requested). */
+  async flushReady(): Promise<void> {
+    const ready = Object.values(this.repo.handles).filter((h) => h.isReady());
+    await this.repo.flush(ready.map((h) => h.documentId));
+  }
+
+  /** Resolves when the projector is idle and the queue empty (tests, simulator checkpoints). */
+  async projectionIdle(): Promise<void> {
+    // Saves are debounced by the repo: make every received change durable (and so queued) first.
+    await this.flushReady();
+    await Promise.all(this.inflight);
+    for (;;) {
+      await this.projecting;
+      const q = await this.o.sql.query<{ n: number }>(
+        'select count(*)::int n from projection_queue where not_before <= now()',
+      );
+      if ((q.rows[0]?.n ?? 0) === 0 && !this.projecting) return;
+      this.kick();
+    }
+  }
+
+  /** The cloud's current copy: from the cache when loaded, else straight from storage. */
+  async currentDoc(docId: DocumentId): Promise<A.Doc<unknown> | undefined> {
+    const h = this.repo.handles[docId];
+    if (h?.isReady()) return h.doc() as A.Doc<unknown>;
+    return loadDocFromStorage(this.o.storage, docId);
+  }
+
+  /** Creates a site: registry rows and the three shared documents from their genesis. */
+  async createSite(site: { id: string; partnerId: string; clientId?: string; name: string }): Promise<void> {
+    await this.registry.createSite(site);
+    for (const kind of ['site_settings', 'rule_book', 'exceptions'] as const) {
+      const docId = deriveDocId({ siteId: site.id }, kind);
+      await openStoredOrGenesis(
+        this.repo,
+        this.o.storage,
+        docId,
+        genesisContent({ kind, siteId: site.id, applianceId: null, period: null }),
+      );
+    }
+    await this.editSiteDoc<RuleBook>(site.id, 'rule_book', 'cloud', 'rules.builtin', (d) => {
+      for (const r of BUILTIN_RULES) if (!d.rules[r.id]) d.rules[r.id] = structuredClone(r) as Rule;
+    });
+    await this.flushReady();
+  }
+
+  /** A handle on a registered document, created from its genesis if this store never saw it. */
+  async handle<T>(docId: DocumentId): Promise<DocHandle<T>> {
+    const cached = this.repo.handles[docId] as DocHandle<T> | undefined;
+    if (cached) return cached;
+    const entry = await this.registry.document(docId);
+    if (!entry) throw new Error(`unregistered document ${docId}`);
+    const h = (await openStoredOrGenesis(
+      this.repo,
+      this.o.storage,
+      docId,
+      genesisContent(entry),
+    )) as unknown as DocHandle<T>;
+    this.cache.touch(docId);
+    return h;
+  }
+
+  /** Edits a site document as the cloud (portal edits, promotions): actor bound first, audited. */
+  async editSiteDoc<T>(
+    siteId: string,
+    kind: 'site_settings' | 'rule_book' | 'exceptions',
+    actor: string,
+    action: string,
+    fn: A.ChangeFn<T>,
+  ): Promise<readonly string[]> {
+    const docId = deriveDocId({ siteId }, kind);
+    const h = await this.handle<T>(docId);
+    await changeAsCloud(this.registry, h, fn, `${actor}: ${action}`);
+    await this.o.sql.query(
+      'insert into cloud_audit (site_id, actor, action, target) values ($1, $2, $3, $4)',
+      [siteId, actor, action, kind],
+    );
+    return h.heads();
+  }
+
+  async close(): Promise<void> {
+    this.cache.stop();
+    await this.projecting;
+    await this.flushReady();
+    await this.repo.shutdown().catch((e: unknown) => this.log.warn({ err: e }, 'repo shutdown'));
+    this.storage.close();
+  }
+}

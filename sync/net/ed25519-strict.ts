@@ -1,0 +1,27 @@
+import nacl from 'tweetnacl';
+
+// L, the order of the Ed25519 base point, little-endian.
+const L = [
+  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+];
+
+/** True when the signature's S half is canonical (S < L); tweetnacl alone accepts S + L. */
+export function canonicalS(signature: Uint8Array): boolean {
+  for (let i = 31; i >= 0; i--) {
+    const s = signature[32 + i] as number;
+    const l = L[i] as number;
+    if (s !== l) return s < l;
+  }
+  return false;
+}
+
+/** Ed25519 verification that rejects malleated (non-canonical) signatures and wrong lengths. */
+export function verifyStrict(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
+  return (
+    signature.length === 64 &&
+    publicKey.length === 32 &&
+    canonicalS(signature) &&
+    nacl.sign.detached.verify(message, signature, publicKey)
+  );
+}
