@@ -12,6 +12,8 @@ import { openSql } from '../sync/sql/open.ts';
 import type { SqlClient } from '../sync/sql/sql-client.ts';
 import { PostgresStorageAdapter } from '../sync/storage/postgres-storage-adapter.ts';
 import { mountEnroll } from './api/enroll-route.ts';
+import { EvidenceLog } from './evidence/evidence-log.ts';
+import { mountEvidence } from './evidence/evidence-routes.ts';
 import { createHttpApp } from './http-app.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { CloudSync } from './sync/cloud-sync.ts';
@@ -28,6 +30,8 @@ export interface CloudOptions {
   /** Network adapters for the sync server (the authenticated WebSocket server, or a simulated network). */
   readonly network?: (server: Server) => NetworkAdapterInterface[];
   readonly mount?: ReadonlyArray<(app: Koa) => void>;
+  /** Checkpoint signer (PRIVATE+KEY+… C2SP string); default: OSIRIS_EVIDENCE_KEY, else generated and kept in the database. */
+  readonly evidenceKey?: string;
   /** The name bound into handshake signatures (default osiris-cloud). */
   readonly serverName?: string;
 }
@@ -38,6 +42,7 @@ export interface CloudNode {
   readonly sql: SqlClient;
   readonly server: Server;
   readonly sync: CloudSync;
+  readonly evidence: EvidenceLog;
   /** Revokes an appliance and closes its live sessions. */
   revoke(applianceId: string, reason: string): Promise<void>;
   /** What this node runs, for the startup banner. */
@@ -54,6 +59,11 @@ export async function startCloud(options: CloudOptions = {}): Promise<CloudNode>
   const sql = options.sql ?? (await openSql({ url: options.databaseUrl, dataDir: options.dataDir }));
   await migrate(sql);
   const metrics = createMetricsRegistry();
+  const evidenceKey = options.evidenceKey ?? process.env.OSIRIS_EVIDENCE_KEY;
+  const evidence = await EvidenceLog.open(sql, {
+    origin: `${options.serverName ?? 'osiris-cloud'}/evidence`,
+    ...(evidenceKey ? { signerKey: evidenceKey } : {}),
+  });
   const storage = await PostgresStorageAdapter.open(sql);
   const server = createServer();
   // The sync server: authenticated WebSocket on /sync of the same port (unless a test supplies a network).
@@ -97,7 +107,12 @@ export async function startCloud(options: CloudOptions = {}): Promise<CloudNode>
     sql,
     metrics,
     logger,
-    mount: [mountEnroll(sync.registry, verifyStrict), statusRoute, ...(options.mount ?? [])],
+    mount: [
+      mountEnroll(sync.registry, verifyStrict),
+      statusRoute,
+      mountEvidence(evidence),
+      ...(options.mount ?? []),
+    ],
   });
   server.on('request', app.callback());
   await new Promise<void>((resolve, reject) => {
@@ -107,7 +122,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<CloudNode>
   const { port, address } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
   const services = [
-    `http on :${port} (/healthz /readyz /metrics /api/sync-status /api/enroll)`,
+    `http on :${port} (/healthz /readyz /metrics /api/sync-status /api/enroll /api/evidence)`,
     `sync: ${ws ? `authenticated WebSocket ws://${host}:${port}/sync` : 'supplied network'}`,
     `database: ${sql.dialect}`,
     'projector and flywheel-ready projection tables',
@@ -119,6 +134,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<CloudNode>
     sql,
     server,
     sync,
+    evidence,
     services,
     async revoke(applianceId: string, reason: string) {
       await sync.registry.revoke(applianceId, reason);

@@ -52,7 +52,26 @@ export function keyPairFromSeed(seed: Uint8Array): Ed25519KeyPair {
 /** Detached Ed25519 signature (64 bytes) of `message` with a 64-byte secret key. */
 export function sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
   if (secretKey.length !== 64) throw evidenceError('E_EVIDENCE_WEAK_KEY', 'secret key must be 64 bytes');
-  return nacl.sign.detached(message, secretKey);
+  return signImpl(message, secretKey);
+}
+
+type RawSign = (message: Uint8Array, secretKey: Uint8Array) => Uint8Array;
+let signImpl: RawSign = (m, k) => nacl.sign.detached(m, k);
+
+/** Installs a faster Ed25519 signer (node:crypto); RFC 8032 signatures are deterministic, so both agree. */
+export function setEd25519SignImplementation(fn: RawSign): void {
+  signImpl = fn;
+}
+
+type RawVerify = (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) => boolean;
+let verifyImpl: RawVerify = (m, s, k) => nacl.sign.detached.verify(m, s, k);
+
+/**
+ * Installs a faster raw Ed25519 verification (node:crypto in Node entry points). The strict checks
+ * (lengths, small-order keys, canonical S) stay in front of it whatever the implementation.
+ */
+export function setEd25519VerifyImplementation(fn: RawVerify): void {
+  verifyImpl = fn;
 }
 
 /** Strict verification with the reason for failure. */
@@ -64,7 +83,7 @@ export function verifyDetailed(
   if (signature.length !== 64 || publicKey.length !== 32) return 'bad_length';
   if (isSmallOrderKey(publicKey)) return 'weak_key';
   if (!canonicalS(signature)) return 'non_canonical_s';
-  return nacl.sign.detached.verify(message, signature, publicKey) ? 'ok' : 'invalid';
+  return verifyImpl(message, signature, publicKey) ? 'ok' : 'invalid';
 }
 
 /** Strict verification: true only for a canonical signature by a sound key. */

@@ -1,0 +1,47 @@
+// Node-only fast paths for the evidence core: SHA-256 and Ed25519 verification through node:crypto
+// (OpenSSL). Browser bundles never import this file; both paths are tested to agree with the pure ones.
+import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { setEd25519SignImplementation, setEd25519VerifyImplementation } from './ed25519.ts';
+import { installNodeSha256 } from './sha256-node.ts';
+
+const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** Raw Ed25519 verification with node:crypto. */
+export function nodeEd25519Verify(
+  message: Uint8Array,
+  signature: Uint8Array,
+  publicKey: Uint8Array,
+): boolean {
+  try {
+    const key = createPublicKey({
+      key: Buffer.concat([SPKI_ED25519, publicKey]),
+      format: 'der',
+      type: 'spki',
+    });
+    return verify(null, message, key, signature);
+  } catch {
+    return false;
+  }
+}
+
+const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** Ed25519 signing with node:crypto from a 64-byte tweetnacl secret key (seed || public key). */
+export function nodeEd25519Sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
+  const key = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519, secretKey.subarray(0, 32)]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  return new Uint8Array(sign(null, message, key));
+}
+
+let installed = false;
+/** Makes the evidence core use node:crypto for the rest of the process (idempotent). */
+export function installNodeCrypto(): void {
+  if (installed) return;
+  installed = true;
+  installNodeSha256();
+  setEd25519VerifyImplementation(nodeEd25519Verify);
+  setEd25519SignImplementation(nodeEd25519Sign);
+}
