@@ -24,13 +24,8 @@ describe('osiris CLI', () => {
     }
   });
 
-  it('a command whose issue has not landed exits 2 saying so', () => {
-    const pending = commands.filter((c) => !c.load);
-    for (const c of pending) {
-      const r = osiris(...c.path);
-      expect(r.code).toBe(2);
-      expect(r.err).toContain('E_NOT_IMPLEMENTED');
-    }
+  it('every command in the table is implemented (none answers E_NOT_IMPLEMENTED any more)', () => {
+    expect(commands.filter((c) => !c.load).map((c) => c.path.join(' '))).toEqual([]);
   });
 
   it('unknown commands and unknown flags are usage errors (exit 2)', () => {

@@ -48,7 +48,7 @@ export const commands: readonly Command[] = [
     summary: 'the appliance daemon',
     usage: 'osiris appliance start --config FILE',
     options: { ...help, config: { type: 'string' } },
-    owner: 'issue 7 (appliance runtime)',
+    load: () => import('./commands/appliance-start.ts'),
   },
   {
     path: ['demo'],
@@ -79,22 +79,23 @@ export const commands: readonly Command[] = [
   {
     path: ['evidence', 'export'],
     summary: 'write a self-contained auditor bundle for a site',
-    usage: 'osiris evidence export --site ID [--from ISO] [--to ISO] [--out FILE]',
+    usage: 'osiris evidence export --site ID [--from ISO] [--to ISO] [--out FILE] [--data DIR]',
     options: {
       ...help,
       site: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
       out: { type: 'string' },
+      data: { type: 'string' },
     },
-    owner: 'issue 6 (evidence)',
+    load: async () => (await import('./commands/evidence.ts')).exportModule,
   },
   {
     path: ['evidence', 'verify'],
     summary: 'verify an auditor bundle offline (no network, no database)',
-    usage: 'osiris evidence verify FILE [--json]',
-    options: { ...help, json: { type: 'boolean' } },
-    owner: 'issue 6 (evidence)',
+    usage: 'osiris evidence verify FILE [--json] [--trust-log-key VKEY]...',
+    options: { ...help, json: { type: 'boolean' }, 'trust-log-key': { type: 'string', multiple: true } },
+    load: async () => (await import('./commands/evidence.ts')).verifyModule,
   },
   {
     path: ['bench'],

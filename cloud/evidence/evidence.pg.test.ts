@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nacl from 'tweetnacl';
@@ -331,4 +332,39 @@ describe('evidence: outbox → cloud log → export → offline verification', (
     );
     expect(codes({ format: 'nope' })).toContain('E_EVIDENCE_EXPORT_MALFORMED');
   });
+
+  it('CLI: `osiris evidence export` writes a file that `osiris evidence verify` accepts offline and explains when tampered', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'export-'));
+    dirs.push(dir);
+    const out = join(dir, 'site-s1.json');
+    const bin = join(import.meta.dirname, '../../bin/osiris.js');
+    const env = { ...process.env, DATABASE_URL: db.url };
+    const ex = spawnSync(process.execPath, [bin, 'evidence', 'export', '--site', 's1', '--out', out], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(ex.stderr).toContain('wrote');
+    expect(ex.status).toBe(0);
+    const ok = spawnSync(
+      process.execPath,
+      [bin, 'evidence', 'verify', out, '--trust-log-key', cloud.evidence.verifierKey],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '' },
+      },
+    );
+    expect(ok.stdout).toMatch(/^OK: \d+ bundles/);
+    expect(ok.stdout).toContain('is pinned');
+    expect(ok.status).toBe(0);
+    const file = JSON.parse(readFileSync(out, 'utf8')) as {
+      appliances: { bundles: { log_index: number }[] }[];
+    };
+    const first = file.appliances.find((a) => a.bundles.length > 0)!.bundles[0]!;
+    first.log_index += 1;
+    writeFileSync(out, JSON.stringify(file));
+    const bad = spawnSync(process.execPath, [bin, 'evidence', 'verify', out], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain('E_EVIDENCE_INCLUSION');
+    expect(bad.stdout).toContain('not pinned');
+  }, 60_000);
 });
