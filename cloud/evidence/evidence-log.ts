@@ -188,6 +188,16 @@ export class EvidenceLog {
           'insert into evidence_keys (appliance_id, public_key, from_position) values ($1, $2, 1) on conflict do nothing',
           [applianceId, Buffer.from(key)],
         );
+      // Bundles whose exact bytes are already logged (under any appliance or position): one query.
+      const hashes = bundles.flatMap((b) => (b instanceof OsirisError ? [] : [b.hash]));
+      const logged = new Set(
+        (
+          await tx.query<{ h: string }>(
+            "select encode(bundle_hash, 'hex') as h from evidence_bundles where bundle_hash = any(select decode(x, 'hex') from unnest($1::text[]) as x)",
+            [hashes],
+          )
+        ).rows.map((r) => r.h),
+      );
       const results: BundleResult[] = [];
       const accepted: { b: OpenedBundle; index: number }[] = [];
       const reject = (position: number | null, code: EvidenceErrorCode, message: string) => {
@@ -266,10 +276,7 @@ export class EvidenceLog {
           );
           break;
         }
-        const replay = await tx.query('select 1 from evidence_bundles where bundle_hash = $1', [
-          Buffer.from(fromHex(b.hash, 32)),
-        ]);
-        if (replay.rowCount > 0) {
+        if (logged.has(b.hash)) {
           reject(pos, 'E_EVIDENCE_REPLAY', 'these exact bytes are already logged');
           break;
         }

@@ -1,9 +1,11 @@
 // Node-only fast paths for the evidence core: SHA-256 and Ed25519 verification through node:crypto
 // (OpenSSL). Browser bundles never import this file; both paths are tested to agree with the pure ones.
-import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { type KeyObject, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { setEd25519SignImplementation, setEd25519VerifyImplementation } from './ed25519.ts';
 import { installNodeSha256 } from './sha256-node.ts';
 
+/** Parsed public keys: a fleet has few keys and each verifies many bundles. */
+const keyCache = new Map<string, KeyObject>();
 const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** Raw Ed25519 verification with node:crypto. */
@@ -13,11 +15,13 @@ export function nodeEd25519Verify(
   publicKey: Uint8Array,
 ): boolean {
   try {
-    const key = createPublicKey({
-      key: Buffer.concat([SPKI_ED25519, publicKey]),
-      format: 'der',
-      type: 'spki',
-    });
+    const id = Buffer.from(publicKey).toString('base64');
+    let key = keyCache.get(id);
+    if (!key) {
+      key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, publicKey]), format: 'der', type: 'spki' });
+      if (keyCache.size >= 10_000) keyCache.clear();
+      keyCache.set(id, key);
+    }
     return verify(null, message, key, signature);
   } catch {
     return false;
