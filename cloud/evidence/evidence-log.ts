@@ -2,7 +2,7 @@
 // appends them write-once with an RFC 6962 tree, and signs C2SP checkpoints. One transaction per batch,
 // serialized across cloud nodes by the evidence_log_state row lock.
 import { OsirisError } from '../../schemas/errors.ts';
-import { fromBase64, fromHex, toBase64, toHex } from '../../sync/evidence/bytes.ts';
+import { fromBase64, toBase64, toHex } from '../../sync/evidence/bytes.ts';
 import { canonicalBytes } from '../../sync/evidence/canonical-json.ts';
 import { generateKeyPair, verifyDetailed } from '../../sync/evidence/ed25519.ts';
 import {
