@@ -6,6 +6,7 @@ import { loadOrCreateIdentity } from '../appliance/identity/identity.ts';
 import { ApplianceSync } from '../appliance/sync/appliance-sync.ts';
 import { WsClientAdapter } from '../sync/net/ws-client-adapter.ts';
 import { startCloud } from '../cloud/cloud-node.ts';
+import { portalMount, seedDemo } from '../portal/index.ts';
 import { runFlywheel } from '../cloud/flywheel/flywheel.ts';
 import type { RuleBook } from '../schemas/index.ts';
 import { patternSignature } from '../schemas/index.ts';
@@ -25,20 +26,17 @@ export async function run(ctx: CommandContext): Promise<number> {
   process.stdout.write(
     `Starting Osiris demo (embedded PGlite under ${dataDir}/cloud-db; first start takes a few seconds)…\n`,
   );
+  const portal = portalMount();
   const cloud = await startCloud({
+    mount: [portal.mount],
     port: intOption(ctx.values.port, Number(process.env.PORT ?? 8080)),
     dataDir: `${dataDir}/cloud-db`,
     logger,
   });
   const sync = cloud.sync;
-  await sync.registry.createPartner('demo-msp', 'Demo MSP');
-  if (
-    !(await sync.registry.document(
-      (await import('../sync/doc-ids.ts')).deriveDocId({ siteId: 'clinic-1' }, 'rule_book'),
-    ))
-  ) {
-    await sync.createSite({ id: 'clinic-1', partnerId: 'demo-msp', name: 'Riverside Family Clinic' });
-  }
+  // Partner, two clients with a site each (clinic-1 gets the appliances), and portal logins.
+  const logins = await seedDemo(cloud.sql, sync);
+  const web = portal.attach({ sql: cloud.sql, sync, logger, secureCookies: false });
   const appliances: ApplianceSync[] = [];
   const wsUrl = `${cloud.url.replace('http', 'ws')}/sync`;
   for (let i = 0; i < count; i++) {
@@ -107,7 +105,10 @@ export async function run(ctx: CommandContext): Promise<number> {
     `  sync status: ${cloud.url}/api/sync-status`,
     `  health:      ${cloud.url}/healthz   metrics: ${cloud.url}/metrics`,
     '  flywheel: promotes reliable patterns into the RuleBook every 10 s',
-    'Not yet part of the demo: the portal (its issue has not landed).',
+    `  portal: ${cloud.url}/login   (live updates over SSE; sign in with any of these demo logins)`,
+    ...logins.map(
+      (l) => `    ${l.email.padEnd(24)} ${l.password.padEnd(18)} ${l.role.padEnd(14)} sees ${l.sees}`,
+    ),
     'Press Ctrl-C to stop.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -115,6 +116,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   process.stdout.write('Stopping…\n');
   clearInterval(workload);
   clearInterval(flywheel);
+  await web.close();
   for (const a of appliances) await a.close();
   await cloud.close();
   return 0;
