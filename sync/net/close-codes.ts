@@ -13,7 +13,8 @@ export const CLOSE = {
   malformed: 4400,
   /** Authentication refused: bad signature, unknown/revoked key, revoked session. Permanent. */
   unauthorized: 4401,
-  /** The inbound hook disconnected the peer (e.g. write-ACL violation). Reconnects, backing off. */
+  /** The inbound hook disconnected the peer (e.g. write-ACL violation). Reconnects after a long backoff:
+   *  if the offending change is still local, a quick retry would only repeat the violation. */
   forbidden: 4403,
   /** Handshake not completed in time, or missed heartbeats. */
   timeout: 4408,
@@ -33,6 +34,7 @@ export type CloseClass = 'permanent' | 'long-backoff' | 'retry';
 /** Permanent codes stop the client (do not hammer a server that refuses us); others retry. */
 export function classifyClose(code: number): CloseClass {
   if (code === CLOSE.unauthorized || code === CLOSE.protocolVersion) return 'permanent';
-  if (code === CLOSE.replaced || code === CLOSE.rateLimited) return 'long-backoff';
+  if (code === CLOSE.replaced || code === CLOSE.rateLimited || code === CLOSE.forbidden)
+    return 'long-backoff';
   return 'retry';
 }

@@ -149,6 +149,11 @@ describe('connection state machine', () => {
     const stopped = transition(states.challenged, closeEvent(4401, 'E_HANDSHAKE_REJECTED'), NOW, 0.5);
     expect(stopped.state).toEqual({ kind: 'stopped', reason: 'E_HANDSHAKE_REJECTED' });
     const replaced = transition(states.open, closeEvent(4409, 'E_PEER_REPLACED'), NOW, 0.999);
+    const forbidden = transition(states.open, closeEvent(4403, 'E_ACL_VIOLATION'), NOW, 0.999);
+    expect(forbidden.state).toMatchObject({
+      kind: 'backoff',
+      delayMs: Math.floor(0.999 * DEFAULT_BACKOFF.capMs),
+    });
     expect(replaced.state).toMatchObject({
       kind: 'backoff',
       delayMs: Math.floor(0.999 * DEFAULT_BACKOFF.capMs),

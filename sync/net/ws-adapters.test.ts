@@ -76,8 +76,9 @@ describe('our WebSocket adapters: upstream acceptance suite', () => {
 /** Opens a raw socket, waits for the challenge, and returns it with the nonce. */
 async function raw(
   url: string,
+  options: WebSocket.ClientOptions = {},
 ): Promise<{ ws: WebSocket; nonce: Uint8Array; closed: Promise<{ code: number; reason: string }> }> {
-  const ws = new WebSocket(url);
+  const ws = new WebSocket(url, options);
   const closed = new Promise<{ code: number; reason: string }>((r) =>
     ws.on('close', (code, reason) => r({ code, reason: reason.toString() })),
   );
@@ -284,5 +285,63 @@ describe('handshake and hostile input', () => {
     expect(c.lastClose?.reason).toMatch(/E_REVOKED|E_SESSION_REVOKED/);
     await app.shutdown();
     await hub2.shutdown();
+  });
+});
+
+describe('heartbeat', () => {
+  it('the server closes an authenticated peer that stops answering pings (4408 E_HEARTBEAT); others stay', async () => {
+    const { url, adapter, client } = await rig(trustClaim, { heartbeatMs: 60 });
+    adapter.connect('server' as PeerId);
+    const healthy = client();
+    healthy.connect('healthy' as PeerId);
+    await healthy.whenReady();
+    const kp = nacl.sign.keyPair();
+    const { ws, nonce, closed } = await raw(url, { autoPong: false });
+    ws.send(
+      encodeFrame({
+        t: 'auth',
+        v: PROTOCOL,
+        publicKey: kp.publicKey,
+        signature: nacl.sign.detached(
+          handshakeTranscript('test-cloud', nonce, kp.publicKey, 'mute'),
+          kp.secretKey,
+        ),
+        peerId: 'mute',
+        meta: {},
+      }),
+    );
+    const ready = await new Promise<string | undefined>((r) =>
+      ws.once('message', (d: Buffer) => r(decodeFrame(new Uint8Array(d))?.t)),
+    );
+    expect(ready).toBe('ready');
+    expect(await closed).toEqual({ code: 4408, reason: 'E_HEARTBEAT' });
+    expect(healthy.connectionState).toBe('open');
+  });
+
+  it('the client drops a link on which the server went silent (half-open TCP) and reconnects', async () => {
+    const { server, url } = await listen();
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    let sessions = 0;
+    const { WebSocketServer } = await import('ws');
+    const wss = new WebSocketServer({ server });
+    cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
+    // A server that completes the handshake and then never sends a frame or a ping again.
+    wss.on('connection', (ws) => {
+      sessions++;
+      ws.send(encodeFrame({ t: 'challenge', nonce: new Uint8Array(32).fill(sessions), server: 'mute' }));
+      ws.on('message', () => ws.send(encodeFrame({ t: 'ready', peerId: 'server', meta: {} })));
+    });
+    const c = new WsClientAdapter({
+      url,
+      secretKey: nacl.sign.keyPair().secretKey,
+      backoff: { baseMs: 20, capMs: 100 },
+      idleTimeoutMs: 150,
+    });
+    cleanups.push(() => c.disconnect());
+    c.connect('client' as PeerId);
+    await c.whenReady();
+    for (let i = 0; i < 200 && sessions < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(sessions).toBeGreaterThanOrEqual(2);
+    expect(c.lastClose).toEqual({ code: 4408, reason: 'E_HEARTBEAT' });
   });
 });

@@ -176,10 +176,10 @@ export class WsClientAdapter extends NetworkAdapter {
   private touch(): void {
     if (this.state.kind !== 'open') return;
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(
-      () => this.dispatch({ kind: 'socket-close', code: CLOSE.timeout, reason: netErrors.E_HEARTBEAT.code }),
-      this.o.idleTimeoutMs ?? 45_000,
-    );
+    this.idleTimer = setTimeout(() => {
+      this.lastClose = { code: CLOSE.timeout, reason: netErrors.E_HEARTBEAT.code };
+      this.dispatch({ kind: 'socket-close', code: CLOSE.timeout, reason: netErrors.E_HEARTBEAT.code });
+    }, this.o.idleTimeoutMs ?? 45_000);
     this.idleTimer.unref();
   }
 
