@@ -40,6 +40,8 @@ export const daemonConfigSchema = z.strictObject({
   logLevel: z.enum(LOG_LEVELS).default('info'),
   /** How often journaled incidents and audit entries are folded into the documents, ms. */
   coalesceMs: z.int().min(0).max(3_600_000).default(1000),
+  /** How often the appliance scans its SSH targets itself, ms (0 = never; agents' events only). */
+  scanIntervalMs: z.int().min(0).max(86_400_000).default(900_000),
   phiKeyPath: z.string().min(1).max(4096),
   intake: z.strictObject({
     listen: listenAddress.default('127.0.0.1:50051'),

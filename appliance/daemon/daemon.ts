@@ -31,6 +31,7 @@ import { type DaemonConfig, splitListen } from './config.ts';
 import { daemonErrors } from './daemon-errors.ts';
 import { loadOrCreatePhiKey } from './phi-key-file.ts';
 import { ApplianceRuntime } from './runtime.ts';
+import { type Scanner, startScanner } from './scanner.ts';
 import { type HealTarget, loadTargets } from './targets.ts';
 
 /** Who the appliance is, once identity and enrollment are settled (what a signing outbox needs). */
@@ -64,6 +65,8 @@ export interface Daemon {
   readonly adminPort: number;
   readonly sync: ApplianceSync;
   readonly runtime: ApplianceRuntime;
+  /** Local scans of the SSH targets (on the config's interval, or on demand). */
+  readonly scanner: Scanner;
   readonly client: WsClientAdapter | undefined;
   status(): Record<string, unknown>;
   /** Applies a new config: log level, SSH targets, agent tokens, admin token. Other fields need a restart. */
@@ -72,7 +75,15 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-const RESTART_ONLY = ['dataDir', 'siteId', 'applianceId', 'cloudUrl', 'coalesceMs', 'phiKeyPath'] as const;
+const RESTART_ONLY = [
+  'dataDir',
+  'siteId',
+  'applianceId',
+  'cloudUrl',
+  'coalesceMs',
+  'scanIntervalMs',
+  'phiKeyPath',
+] as const;
 
 function syncUrl(cloudUrl: string): string {
   const u = new URL(cloudUrl);
@@ -176,15 +187,25 @@ export async function startDaemon(initial: DaemonConfig, deps: DaemonDeps): Prom
     logger: child('sync'),
   });
   const pool = new SshConnectionPool({ logger: child('ssh') });
+  const executor = new SshExecutor(pool);
   const runtime = new ApplianceRuntime({
     sync,
     siteId: config.siteId,
     evidence,
     scrubber,
-    executor: new SshExecutor(pool),
+    executor,
     targets: () => targets,
     statePath: join(config.dataDir, 'engine-state.json'),
     logger: child('runtime'),
+  });
+
+  // Local scans of the Linux targets produce the same events as the agents (0 = off).
+  const scanner = startScanner({
+    targets: () => targets,
+    executor,
+    handle: (events) => runtime.handleEvents(events),
+    intervalMs: config.scanIntervalMs,
+    logger: child('scan'),
   });
 
   let authenticate = agentAuth(config);
@@ -267,6 +288,7 @@ export async function startDaemon(initial: DaemonConfig, deps: DaemonDeps): Prom
     adminPort,
     sync,
     runtime,
+    scanner,
     client,
     status,
     reload(next) {
@@ -287,6 +309,7 @@ export async function startDaemon(initial: DaemonConfig, deps: DaemonDeps): Prom
         siteId: config.siteId,
         cloudUrl: config.cloudUrl,
         coalesceMs: config.coalesceMs,
+        scanIntervalMs: config.scanIntervalMs,
         phiKeyPath: config.phiKeyPath,
         intake: { ...next.intake, listen: config.intake.listen },
         admin: { ...next.admin, listen: config.admin.listen },
@@ -296,6 +319,7 @@ export async function startDaemon(initial: DaemonConfig, deps: DaemonDeps): Prom
     stop() {
       stopping ??= (async () => {
         log.info('draining');
+        await scanner.stop();
         const drained = runtime.drain();
         await closeIntake(intake, 10_000);
         await drained;
