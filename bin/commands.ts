@@ -44,6 +44,13 @@ export const commands: readonly Command[] = [
     load: async () => (await import('./commands/cloud-db.ts')).reprojectModule,
   },
   {
+    path: ['cloud', 'enroll-token'],
+    summary: 'issue a one-time enrollment token for a site (prints it)',
+    usage: 'osiris cloud enroll-token --site ID [--ttl-hours N] [--data DIR]',
+    options: { ...help, site: { type: 'string' }, 'ttl-hours': { type: 'string' }, data: { type: 'string' } },
+    load: () => import('./commands/cloud-token.ts'),
+  },
+  {
     path: ['appliance', 'start'],
     summary: 'the appliance daemon',
     usage: 'osiris appliance start --config FILE',
@@ -61,7 +68,7 @@ export const commands: readonly Command[] = [
     path: ['simulate'],
     summary: 'one partition-and-merge simulator run (or a sweep)',
     usage:
-      'osiris simulate --seed N [--sites N] [--appliances N] [--steps N] [--faults LIST] [--json] [--report FILE] [--replay FILE] [--sweep N]',
+      'osiris simulate --seed N [--sites N] [--appliances N] [--steps N] [--faults LIST] [--json] [--report FILE] [--replay FILE] [--sweep N | --seeds N] [--soak] [--out REPLAY.json] [--shrink-runs N] [--no-shrink]',
     options: {
       ...help,
       seed: { type: 'string' },
@@ -73,6 +80,11 @@ export const commands: readonly Command[] = [
       report: { type: 'string' },
       replay: { type: 'string' },
       sweep: { type: 'string' },
+      seeds: { type: 'string' },
+      soak: { type: 'boolean' },
+      out: { type: 'string' },
+      'shrink-runs': { type: 'string' },
+      'no-shrink': { type: 'boolean' },
     },
     load: () => import('./commands/simulate.ts'),
   },
