@@ -29,4 +29,6 @@ if (problems.length) {
   console.error(`test report check failed:\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`test report ok: ${report.numPassedTests} passed, ${pgFiles.length} Postgres-backed and browser files ran`);
+console.log(
+  `test report ok: ${report.numPassedTests} passed, ${pgFiles.length} Postgres-backed and browser files ran`,
+);
