@@ -110,6 +110,23 @@ export const commands: readonly Command[] = [
     load: async () => (await import('./commands/evidence.ts')).verifyModule,
   },
   {
+    path: ['portal', 'account', 'add'],
+    summary: 'create or update a portal login (password from stdin or --password-file)',
+    usage:
+      'osiris portal account add --email E --role partner_admin|partner_tech|client_user --partner ID [--client ID] [--name N] [--password-file FILE] [--data DIR]',
+    options: {
+      ...help,
+      email: { type: 'string' },
+      role: { type: 'string' },
+      partner: { type: 'string' },
+      client: { type: 'string' },
+      name: { type: 'string' },
+      'password-file': { type: 'string' },
+      data: { type: 'string' },
+    },
+    load: () => import('./commands/portal-account.ts'),
+  },
+  {
     path: ['bench'],
     summary: 'benchmarks against the stock automerge-repo stack; writes bench-results.json',
     usage: 'osiris bench [--quick] [--only NAME] [--out FILE]',

@@ -1,6 +1,7 @@
 // `osiris demo` (what `npm start` runs): the whole stack on embedded PGlite, on one machine.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { EvidenceOutbox } from '../appliance/evidence/outbox.ts';
 import { enroll } from '../appliance/identity/enroll.ts';
 import { loadOrCreateIdentity } from '../appliance/identity/identity.ts';
 import { ApplianceSync } from '../appliance/sync/appliance-sync.ts';
@@ -36,8 +37,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   const sync = cloud.sync;
   // Partner, two clients with a site each (clinic-1 gets the appliances), and portal logins.
   const logins = await seedDemo(cloud.sql, sync);
-  const web = portal.attach({ sql: cloud.sql, sync, logger, secureCookies: false });
+  const web = portal.attach({ sql: cloud.sql, sync, evidence: cloud.evidence, logger, secureCookies: false });
   const appliances: ApplianceSync[] = [];
+  const outboxes: EvidenceOutbox[] = [];
   const wsUrl = `${cloud.url.replace('http', 'ws')}/sync`;
   for (let i = 0; i < count; i++) {
     // Each appliance: its own Ed25519 key (file, 0600), enrolled over HTTP with a one-time token,
@@ -51,6 +53,15 @@ export async function run(ctx: CommandContext): Promise<number> {
       id = loadOrCreateIdentity(identityPath);
     }
     const applianceId = id.enrollment?.applianceId as string;
+    // Signed, hash-chained evidence of every check (shown and verifiable on the portal's Evidence page).
+    outboxes.push(
+      new EvidenceOutbox({
+        path: join(dir, 'evidence.db'),
+        siteId: 'clinic-1',
+        applianceId,
+        secretKey: id.secretKey,
+      }),
+    );
     appliances.push(
       await ApplianceSync.start({
         siteId: 'clinic-1',
@@ -64,9 +75,23 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
   }
   const rng = new Rng(Date.now() & 0xffff);
+  let draining: Promise<unknown> | undefined;
   const workload = setInterval(() => {
-    for (const a of appliances) {
+    for (const [i, a] of appliances.entries()) {
       const check = rng.pick(CHECKS);
+      const healed = rng.chance(0.3);
+      void outboxes[i]
+        ?.record({
+          kind: healed ? 'runbook_execution' : 'check_result',
+          hostId: `ws-${rng.int(1, 6)}`,
+          checkType: check,
+          outcome: healed ? 'healed' : rng.chance(0.9) ? 'pass' : 'fail',
+          observedAt: new Date().toISOString(),
+          ...(healed
+            ? { runbookId: 'LIN-FW-001', stateBefore: { ok: false }, stateAfter: { ok: true } }
+            : {}),
+        })
+        .catch((e: unknown) => logger.error({ err: e }, 'evidence record failed'));
       a.record([
         {
           signature: patternSignature({ incidentType: 'drift', checkType: check }),
@@ -83,6 +108,9 @@ export async function run(ctx: CommandContext): Promise<number> {
         },
       ]);
     }
+    draining ??= Promise.all(outboxes.map((o) => o.drain(cloud.url)))
+      .catch((e: unknown) => logger.error({ err: e }, 'evidence upload failed'))
+      .finally(() => (draining = undefined));
   }, 2000);
   const flywheel = setInterval(
     () =>
@@ -101,7 +129,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const lines = [
     'Osiris demo is running:',
     ...cloud.services.map((s) => `  cloud: ${s}`),
-    `  appliances: ${appliances.length} on site clinic-1, enrolled with Ed25519 keys, syncing over ${wsUrl} (SQLite stores and journals under ${dataDir}), recording drift every 2 s`,
+    `  appliances: ${appliances.length} on site clinic-1, enrolled with Ed25519 keys, syncing over ${wsUrl} (SQLite stores and journals under ${dataDir}), recording drift and signed evidence every 2 s`,
     `  sync status: ${cloud.url}/api/sync-status`,
     `  health:      ${cloud.url}/healthz   metrics: ${cloud.url}/metrics`,
     '  flywheel: promotes reliable patterns into the RuleBook every 10 s',
@@ -118,6 +146,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   clearInterval(flywheel);
   await web.close();
   for (const a of appliances) await a.close();
+  await draining;
+  for (const o of outboxes) o.close();
   await cloud.close();
   return 0;
 }

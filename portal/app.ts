@@ -8,6 +8,7 @@ import { loginCsrfCookieName, parseCookies, serializeCookie, sessionCookieName }
 import type { Handler, PortalDeps, Req } from './http/request.ts';
 import { RouteTable } from './http/router.ts';
 import { serveStatic } from './http/static-files.ts';
+import { verifierBundle } from './http/verifier-bundle.ts';
 import { LiveFeed } from './live/live-feed.ts';
 import { errorPage, loginPage } from './pages/login-page.ts';
 import { portalErrors } from './portal-errors.ts';
@@ -138,6 +139,15 @@ export function createPortal(deps: PortalDeps, options: { pollMs?: number; sampl
     if ('redirect' in reply) {
       ctx.redirect(reply.redirect);
       ctx.status = 303;
+    } else if ('json' in reply) {
+      ctx.status = 200;
+      ctx.type = 'application/json; charset=utf-8';
+      if (reply.filename)
+        ctx.set(
+          'Content-Disposition',
+          `attachment; filename="${reply.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+        );
+      ctx.body = JSON.stringify(reply.json, null, reply.filename ? 1 : 0);
     } else {
       ctx.status = reply.status ?? 200;
       ctx.type = 'html';
@@ -189,6 +199,10 @@ export function createPortal(deps: PortalDeps, options: { pollMs?: number; sampl
 
   live.start();
   sampler.start();
+  // Bundle the in-browser evidence verifier now so the first Evidence page does not wait for it.
+  verifierBundle().catch((err: unknown) =>
+    deps.logger.error({ err }, 'bundling the evidence verifier failed; retried on first request'),
+  );
   return {
     sessions,
     accounts,

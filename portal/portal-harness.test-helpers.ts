@@ -19,7 +19,7 @@ export async function startPortalStack(sql: SqlClient): Promise<PortalStack> {
   const mount = portalMount();
   const node = await startCloud({ sql, mount: [mount.mount] });
   const portal = mount.attach(
-    { sql, sync: node.sync, logger: silentLogger, secureCookies: false },
+    { sql, sync: node.sync, evidence: node.evidence, logger: silentLogger, secureCookies: false },
     { pollMs: 100, sampleMs: 3_600_000 },
   );
   const r = node.sync.registry;

@@ -2,7 +2,7 @@
 import type { Handler, PortalDeps } from './http/request.ts';
 import type { RouteTable } from './http/router.ts';
 import { auditPage } from './pages/audit-page.ts';
-import { evidencePage } from './pages/evidence-page.ts';
+import { bundlePacket, evidencePage, exportDownload } from './pages/evidence-page.ts';
 import { decideException, exceptionsPage, requestExceptionPost } from './pages/exceptions-page.ts';
 import { fleetPage } from './pages/fleet-page.ts';
 import { rulesPage, toggleRule } from './pages/rules-page.ts';
@@ -21,5 +21,7 @@ export function routes(t: RouteTable<Handler>, _deps: PortalDeps): RouteTable<Ha
     .add('POST', '/sites/:site/rules/:rule', toggleRule)
     .add('GET', '/sites/:site/stats', statsPage)
     .add('GET', '/sites/:site/audit', auditPage)
-    .add('GET', '/evidence', evidencePage);
+    .add('GET', '/evidence', evidencePage)
+    .add('GET', '/sites/:site/evidence/bundles/:index', bundlePacket)
+    .add('GET', '/sites/:site/evidence/export', exportDownload);
 }

@@ -20,6 +20,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const web = portal.attach({
     sql: node.sql,
     sync: node.sync,
+    evidence: node.evidence,
     logger,
     secureCookies: process.env.PORTAL_SECURE_COOKIES === '1',
   });

@@ -69,7 +69,9 @@ interface ApplianceRow {
   public_key: unknown;
 }
 
-const hexList = (xs: readonly Uint8Array[]) => xs.map((x) => toHex(x));
+/** Native hex for the bulk insert path (bodies are hundreds of bytes each). */
+const nodeHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+const hexList = (xs: readonly Uint8Array[]) => xs.map(nodeHex);
 
 export class EvidenceLog {
   private constructor(
@@ -315,11 +317,11 @@ export class EvidenceLog {
             accepted.map((a) => a.b.content.chain_position),
             accepted.map((a) => a.b.hash),
             accepted.map((a) => a.b.content.prev_hash),
-            accepted.map((a) => toHex(a.b.publicKey)),
+            accepted.map((a) => nodeHex(a.b.publicKey)),
             accepted.map((a) => a.b.content.kind),
             accepted.map((a) => a.b.content.checked_at),
-            accepted.map((a) => toHex(a.b.bytes)),
-            accepted.map((a) => toHex(a.b.signature)),
+            accepted.map((a) => nodeHex(a.b.bytes)),
+            accepted.map((a) => nodeHex(a.b.signature)),
           ],
         );
         const frontier = await fetchNodes(tx, frontierKeys(startSize));

@@ -1,5 +1,6 @@
 // What a portal handler gets and returns.
 import type Koa from 'koa';
+import type { EvidenceLog } from '../../cloud/evidence/evidence-log.ts';
 import type { CloudSync } from '../../cloud/sync/cloud-sync.ts';
 import type { Logger } from '../../sync/log.ts';
 import type { SqlClient } from '../../sync/sql/sql-client.ts';
@@ -13,6 +14,8 @@ export interface PortalDeps {
   readonly logger: Logger;
   /** Adds `Secure` to cookies (set when the portal is reached over HTTPS, e.g. behind a proxy). */
   readonly secureCookies: boolean;
+  /** The node's evidence log (checkpoint signer, proofs); opened from the database when absent. */
+  readonly evidence?: EvidenceLog;
 }
 
 export interface Req {
@@ -31,7 +34,11 @@ export interface Req {
   ): Promise<void>;
 }
 
-export type Reply = { readonly status?: number; readonly page: Html } | { readonly redirect: string };
+export type Reply =
+  | { readonly status?: number; readonly page: Html }
+  | { readonly redirect: string }
+  /** JSON for the page's own scripts, or a download when `filename` is set. */
+  | { readonly json: unknown; readonly filename?: string };
 export type Handler = (req: Req) => Promise<Reply>;
 
 /** After a successful POST: back to a page with a fixed notice code (never reflected text). */

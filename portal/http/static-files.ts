@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Koa from 'koa';
+import { VERIFIER_PATH, serveVerifier } from './verifier-bundle.ts';
 
 const DIR = join(import.meta.dirname, '../public');
 const TYPES: Readonly<Record<string, string>> = {
@@ -21,6 +22,8 @@ for (const [name, type] of Object.entries(TYPES)) {
 }
 
 export async function serveStatic(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  if (ctx.path === VERIFIER_PATH && (ctx.method === 'GET' || ctx.method === 'HEAD'))
+    return serveVerifier(ctx);
   const f = files.get(ctx.path);
   if (!f || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
   ctx.set('X-Content-Type-Options', 'nosniff');

@@ -14,6 +14,8 @@ export interface PageFrame {
   readonly site?: SiteRow | undefined;
   readonly notice?: string | undefined;
   readonly error?: string | undefined;
+  /** Extra same-origin scripts for this page (CSP: script-src 'self'). */
+  readonly scripts?: readonly string[];
 }
 
 /** Fixed notices, chosen by code from the query string (the text itself is never reflected). */
@@ -57,6 +59,7 @@ export function layout(f: PageFrame, body: Html): Html {
         <title>${f.title} · Osiris</title>
         <link rel="stylesheet" href="/static/portal.css" />
         <script src="/static/portal.js" defer></script>
+        ${(f.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
       </head>
       <body data-live-site="${site?.id ?? ''}">
         <header class="topbar">

@@ -9,11 +9,13 @@ const B64_INDEX = new Map([...B64].map((c, i) => [c, i]));
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Lowercase hex. */
+const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => (HEX[b >> 4] as string) + (HEX[b & 15] as string));
+
+/** Lowercase hex (table-driven: it runs for every stored body and hash). */
 export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += HEX[b >> 4] + (HEX[b & 15] as string);
-  return s;
+  const parts = new Array<string>(bytes.length);
+  for (let i = 0; i < bytes.length; i++) parts[i] = HEX_PAIRS[bytes[i] as number] as string;
+  return parts.join('');
 }
 
 /** Decodes lowercase hex (uppercase is not canonical); `length` pins the byte length. */
