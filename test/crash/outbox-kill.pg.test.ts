@@ -32,9 +32,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * Runs the child and SIGKILLs it `jitterMs` after its `killAtAck`-th acknowledged bundle of this run:
+ * the same work per kill on a fast or a loaded machine. Acks 20, 40 … are each followed by a drain,
+ * so a target of 20 with a little jitter lands inside an upload.
+ */
 function run(
   args: string[],
-  killAfterMs: number,
+  killAtAck: number,
+  jitterMs: number,
 ): Promise<{ lines: string[]; signal: string | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(
@@ -45,6 +51,7 @@ function run(
       },
     );
     const lines: string[] = [];
+    let acks = 0;
     let buf = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -54,7 +61,8 @@ function run(
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         lines.push(line);
-        if (line.startsWith('ready')) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        if (line.startsWith('ack ') && ++acks === killAtAck)
+          setTimeout(() => child.kill('SIGKILL'), jitterMs);
       }
     });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -74,7 +82,7 @@ describe('evidence outbox under kill -9', () => {
     let acked = 0;
     let drains = 0;
     for (let k = 0; k < KILLS; k++) {
-      const r = await run(args, 100 + ((k * 97) % 500));
+      const r = await run(args, k % 4 === 0 ? 20 : 3 + ((k * 13) % 45), (k * 7) % 40);
       expect(r.signal, r.stderr).toBe('SIGKILL');
       expect(
         r.lines.some((l) => l.includes('refused')),

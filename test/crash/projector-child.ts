@@ -22,7 +22,10 @@ const projector = new Projector({
 });
 process.stdout.write('ready\n');
 for (; version < Number(versions); version++) {
-  for (const id of ids) await projector.projectDoc(id);
+  for (const id of ids) {
+    await projector.projectDoc(id);
+    process.stdout.write('p\n');
+  }
   process.stdout.write(`round ${version}\n`);
 }
 process.stdout.write('done\n');

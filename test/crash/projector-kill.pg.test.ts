@@ -152,7 +152,7 @@ afterAll(async () => {
 
 function runChild(
   start: number,
-  killAfterMs: number | undefined,
+  kill: { afterDocs: number; jitterMs: number } | undefined,
 ): Promise<{ signal: string | null; lines: string[]; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(
@@ -169,6 +169,7 @@ function runChild(
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const lines: string[] = [];
+    let projected = 0;
     let stderr = '';
     let buf = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -178,8 +179,10 @@ function runChild(
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         lines.push(line);
-        if (line === 'ready' && killAfterMs !== undefined)
-          setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        // Killed after a number of projected documents (plus a few ms into the next one), not after a
+        // wall-clock delay: the same work per kill on a fast or a loaded machine.
+        if (line === 'p' && kill && ++projected === kill.afterDocs)
+          setTimeout(() => child.kill('SIGKILL'), kill.jitterMs);
       }
     });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -228,7 +231,10 @@ describe('projector under kill -9', () => {
     let kills = 0;
     const killedAt = new Set<number>();
     while (kills < KILLS) {
-      const run = await runChild(round, 20 + Math.floor(random() * 400));
+      const run = await runChild(round, {
+        afterDocs: 1 + Math.floor(random() * 20),
+        jitterMs: random() * 15,
+      });
       const rounds = run.lines.filter((l) => l.startsWith('round ')).map((l) => Number(l.slice(6)));
       if (run.lines.includes('done')) round = 0;
       else {
