@@ -159,6 +159,17 @@ export class EvidenceLog {
   /** Appends one appliance's bundles in chain order; stops at the first one refused. */
   async append(applianceId: string, bundles: readonly (OpenedBundle | OsirisError)[]): Promise<AppendResult> {
     const rejections: { position: number | null; code: string; detail: string }[] = [];
+    // Signatures are checked against the key each bundle names before the sequencing lock is taken
+    // (the expensive, stateless part); under the lock only "is that the key in force" remains.
+    const signatureErrors = new Map<OpenedBundle, OsirisError>();
+    for (const b of bundles) {
+      if (b instanceof OsirisError) continue;
+      try {
+        checkSignature(b, b.publicKey);
+      } catch (e) {
+        signatureErrors.set(b, e instanceof OsirisError ? e : evidenceError('E_EVIDENCE_BAD_SIGNATURE'));
+      }
+    }
     const result = await this.sql.transaction(async (tx) => {
       const state = await tx.query<{ size: string }>('select size from evidence_log_state for update');
       let size = Number((state.rows[0] as { size: string }).size);
@@ -268,14 +279,10 @@ export class EvidenceLog {
           reject(pos, 'E_EVIDENCE_KEY_MISMATCH', 'bundle is not signed by the key in force');
           break;
         }
-        try {
-          checkSignature(b, key);
-        } catch (e) {
-          reject(
-            pos,
-            ((e as OsirisError).code ?? 'E_EVIDENCE_BAD_SIGNATURE') as EvidenceErrorCode,
-            (e as Error).message,
-          );
+        // c.key is the key in force (checked above), so the signature verified before the lock holds.
+        const sigError = signatureErrors.get(b);
+        if (sigError) {
+          reject(pos, (sigError.code ?? 'E_EVIDENCE_BAD_SIGNATURE') as EvidenceErrorCode, sigError.message);
           break;
         }
         if (logged.has(b.hash)) {

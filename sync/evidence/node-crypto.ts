@@ -28,15 +28,23 @@ export function nodeEd25519Verify(
   }
 }
 
+const signerCache = new Map<string, KeyObject>();
 const PKCS8_ED25519 = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** Ed25519 signing with node:crypto from a 64-byte tweetnacl secret key (seed || public key). */
 export function nodeEd25519Sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  const key = createPrivateKey({
-    key: Buffer.concat([PKCS8_ED25519, secretKey.subarray(0, 32)]),
-    format: 'der',
-    type: 'pkcs8',
-  });
+  // An appliance signs every bundle with one key: parse it once (cached by its public half).
+  const id = Buffer.from(secretKey.subarray(32, 64)).toString('base64');
+  let key = signerCache.get(id);
+  if (!key) {
+    key = createPrivateKey({
+      key: Buffer.concat([PKCS8_ED25519, secretKey.subarray(0, 32)]),
+      format: 'der',
+      type: 'pkcs8',
+    });
+    if (signerCache.size >= 64) signerCache.clear();
+    signerCache.set(id, key);
+  }
   return new Uint8Array(sign(null, message, key));
 }
 
