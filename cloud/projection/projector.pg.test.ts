@@ -166,6 +166,43 @@ for (const engine of ['postgres', 'pglite'] as const)
       );
     });
 
+    it('a change queued while the projector reads the document stays queued and is projected next (sweep seed 46)', async () => {
+      const id = deriveDocId({ siteId: 's1' }, 'site_settings');
+      const before = docs.get(id) ?? genesisDoc(id, initialSiteSettings('s1') as unknown as Any);
+      const after = A.change(A.clone(before), (d) => {
+        d.notes = 'arrived during the read';
+      });
+      await sql.query('delete from projection_queue where doc_id = $1', [id]);
+      await sql.query('insert into projection_queue (doc_id) values ($1)', [id]);
+      let raced = false;
+      const racing = new Projector({
+        sql,
+        // The read returns the old state, and a new change is stored and queued while it happens.
+        source: async () => {
+          if (!raced) {
+            raced = true;
+            docs.set(id, after);
+            await sql.query('insert into projection_queue (doc_id) values ($1)', [id]);
+            return before;
+          }
+          return docs.get(id);
+        },
+        entry: (x) => reg.document(x),
+        projectors: ALL_PROJECTORS,
+      });
+      expect((await racing.projectNext())?.docId).toBe(id);
+      const left = await sql.query<{ n: number }>(
+        'select count(*)::int n from projection_queue where doc_id = $1',
+        [id],
+      );
+      expect(left.rows[0]?.n).toBe(1);
+      await racing.drain();
+      const notes = await sql.query<{ notes: string }>(
+        "select notes from site_settings where site_id = 's1'",
+      );
+      expect(notes.rows[0]?.notes).toBe('arrived during the read');
+    });
+
     it('quarantines an invalid merged state with its heads and keeps going', async () => {
       const exId = deriveDocId({ siteId: 's1' }, 'exceptions');
       const bad = A.from<Any>({

@@ -18,6 +18,9 @@ export type ProjectOutcome =
 interface Input {
   readonly entry: DocumentEntry | undefined;
   readonly doc: A.Doc<unknown> | undefined;
+  /** Queue entries up to this id are covered by `doc` and consumed with its projection. */
+  readonly queuedThrough: string | null;
+  readonly receivedAt: Date | null;
 }
 
 export interface ProjectorDeps {
@@ -61,9 +64,19 @@ export class Projector {
    * query issued outside an open transaction would wait for it to end — a deadlock.
    */
   private async read(docId: string): Promise<Input> {
+    // The queue position is taken BEFORE the document is read: a change queued after this point has a
+    // larger id and stays queued, even if the read below already includes it. (Reading the position
+    // inside the transaction, after the read, consumed such changes without projecting them — found
+    // by the simulator sweep, seed 46, through a restarted cloud's old projector.)
+    const q = await this.deps.sql.query<{ max: string | null; first: Date | null }>(
+      'select max(id)::text as max, min(received_at) as first from projection_queue where doc_id = $1',
+      [docId],
+    );
+    const queuedThrough = q.rows[0]?.max ?? null;
+    const receivedAt = q.rows[0]?.first ?? null;
     const entry = await this.deps.entry(docId);
     const doc = entry ? await this.deps.source(docId as DocumentId) : undefined;
-    return { entry, doc };
+    return { entry, doc, queuedThrough, receivedAt };
   }
 
   /**
@@ -121,12 +134,7 @@ export class Projector {
     options: { full?: boolean },
   ): Promise<ProjectOutcome> {
     {
-      const q = await tx.query<{ max: string | null; first: Date | null }>(
-        'select max(id)::text as max, min(received_at) as first from projection_queue where doc_id = $1',
-        [docId],
-      );
-      const queuedThrough = q.rows[0]?.max ?? null;
-      const receivedAt = q.rows[0]?.first ?? null;
+      const { queuedThrough, receivedAt } = input;
       const consume = async () => {
         if (queuedThrough !== null)
           await tx.query('delete from projection_queue where doc_id = $1 and id <= $2', [
