@@ -18,6 +18,7 @@ import { ObservedStorage } from '../../sync/observed-storage.ts';
 import { type Logger, silentLogger } from '../../sync/log.ts';
 import type { SqlClient } from '../../sync/sql/sql-client.ts';
 import { Projector } from '../projection/projector.ts';
+import type { KindProjector } from '../projection/kind-projector.ts';
 import { ALL_PROJECTORS } from '../projection/projectors.ts';
 import { type DocumentEntry, type Principal, principalName } from '../registry/principal.ts';
 import { Registry } from '../registry/registry.ts';
@@ -36,6 +37,8 @@ export interface CloudSyncOptions {
   readonly peerId?: PeerId;
   readonly logger?: Logger;
   readonly idleMs?: number;
+  /** The per-kind projectors (default ALL_PROJECTORS; the simulator injects broken variants). */
+  readonly projectors?: readonly KindProjector[];
 }
 
 /**
@@ -100,7 +103,7 @@ export class CloudSync {
       sql: o.sql,
       source: (id) => this.currentDoc(id),
       entry: (id) => this.registry.document(id),
-      projectors: ALL_PROJECTORS,
+      projectors: o.projectors ?? ALL_PROJECTORS,
       logger: this.log,
       onLag: (ms) => this.status.observeLag(ms),
     });

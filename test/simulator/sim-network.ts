@@ -84,7 +84,8 @@ export class SimNetwork {
   adapter(name: PeerId): SimAdapter {
     const a = new SimAdapter(this, name);
     this.adapters.set(name, a);
-    if (name !== this.hubId) this.up.set(name, true);
+    // A restarted node gets a new adapter; its link keeps whatever state (cut or up) it had.
+    if (name !== this.hubId && !this.up.has(name)) this.up.set(name, true);
     return a;
   }
 

@@ -1,0 +1,114 @@
+// Child process of the P3 fleet benchmark: runs several simulated appliances (ours: ApplianceSync on
+// SQLite + the authenticated WebSocket client; stock: a Repo on NodeFS + the stock WebSocket client),
+// each making one change every `intervalMs`, stamped with the time it was made.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DocHandle, Repo } from '@automerge/automerge-repo';
+import { ApplianceSync } from '../../appliance/sync/appliance-sync.ts';
+import { WsClientAdapter } from '../../sync/net/ws-client-adapter.ts';
+import { SqliteStorageAdapter } from '../../sync/storage/sqlite-storage-adapter.ts';
+import { stockClient } from './stock-stack.ts';
+
+export interface FleetChildConfig {
+  readonly kind: 'ours' | 'stock';
+  readonly dir: string;
+  /** Ours: ws://…/sync of the cloud. Stock: the server's port. */
+  readonly url: string;
+  readonly port: number;
+  readonly appliances: ReadonlyArray<{ siteId: string; applianceId: string; secretKey: string }>;
+  readonly staggerMs: number;
+  readonly intervalMs: number;
+}
+
+export type FleetParentMessage = { type: 'go'; durationMs: number } | { type: 'stop' };
+export type FleetChildMessage =
+  | { type: 'ready'; open: number }
+  | { type: 'done'; changes: number; errors: number }
+  | { type: 'error'; message: string };
+
+const send = (m: FleetChildMessage) => process.send?.(m);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One appliance: `change()` makes one stamped change; `open()` tells whether it is connected. */
+interface Sim {
+  open(): boolean;
+  change(signature: string): Promise<void>;
+}
+
+async function ours(c: FleetChildConfig, a: FleetChildConfig['appliances'][number]): Promise<Sim> {
+  const dir = join(c.dir, a.applianceId);
+  mkdirSync(dir, { recursive: true });
+  const client = new WsClientAdapter({
+    url: c.url,
+    secretKey: new Uint8Array(Buffer.from(a.secretKey, 'base64')),
+    backoff: { baseMs: 200, capMs: 2000 },
+  });
+  const sync = await ApplianceSync.start({
+    siteId: a.siteId,
+    applianceId: a.applianceId,
+    storage: new SqliteStorageAdapter(join(dir, 'docs.db')),
+    network: [client],
+    journalPath: join(dir, 'journal.db'),
+    coalesceMs: 0,
+  });
+  return {
+    open: () => client.connectionState === 'open',
+    async change(signature) {
+      sync.record([{ signature, incidentType: 'drift', checkType: 'firewall_status', at: Date.now() }]);
+      await sync.flush();
+    },
+  };
+}
+
+function stock(c: FleetChildConfig, a: FleetChildConfig['appliances'][number]): Sim {
+  const repo: Repo = stockClient(join(c.dir, a.applianceId), c.port, a.applianceId, 2000);
+  const handle: DocHandle<{ last: number; n: number }> = repo.create({ last: 0, n: 0 });
+  return {
+    open: () => repo.peers.length > 0,
+    async change() {
+      handle.change((d) => {
+        d.last = Date.now();
+        d.n += 1;
+      });
+    },
+  };
+}
+
+async function main(c: FleetChildConfig): Promise<void> {
+  const sims: Sim[] = [];
+  for (const a of c.appliances) {
+    sims.push(c.kind === 'ours' ? await ours(c, a) : stock(c, a));
+    await sleep(c.staggerMs);
+  }
+  for (let i = 0; i < 600 && !sims.every((s) => s.open()); i++) await sleep(100);
+  send({ type: 'ready', open: sims.filter((s) => s.open()).length });
+  process.on('message', (m: FleetParentMessage) => {
+    if (m.type === 'stop') process.exit(0);
+    let changes = 0;
+    let errors = 0;
+    const end = Date.now() + m.durationMs;
+    // Each appliance changes every intervalMs at its own phase, so the load is spread evenly.
+    const runs = sims.map(async (s, i) => {
+      await sleep((i / sims.length) * c.intervalMs + Math.random() * 50);
+      const sig = (i % 4096).toString(16).padStart(16, '0');
+      while (Date.now() < end) {
+        const t = Date.now();
+        try {
+          await s.change(sig);
+          changes++;
+        } catch {
+          errors++;
+        }
+        await sleep(Math.max(0, c.intervalMs - (Date.now() - t)));
+      }
+    });
+    void Promise.all(runs).then(() => send({ type: 'done', changes, errors }));
+  });
+}
+
+process.once('message', (c: FleetChildConfig) => {
+  main(c).catch((e: unknown) => {
+    send({ type: 'error', message: (e as Error).message });
+    process.exit(1);
+  });
+});

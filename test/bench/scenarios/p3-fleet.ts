@@ -1,0 +1,298 @@
+// P3 fleet on one cloud node: N simulated appliances in child processes, one change per appliance
+// every 10 s; latency from the change to its projected row, and the cloud's RSS and CPU, stepping N to
+// find the knee. Baseline: the stock sync server under the same load (change → received by the server).
+import { type ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
+import type { DocHandle, DocumentId } from '@automerge/automerge-repo';
+import nacl from 'tweetnacl';
+import { startCloud } from '../../../cloud/cloud-node.ts';
+import type { PatternStats } from '../../../schemas/index.ts';
+import { deriveDocId } from '../../../sync/doc-ids.ts';
+import { openBenchDb } from '../bench-db.ts';
+import type { FleetChildConfig, FleetChildMessage, FleetParentMessage } from '../fleet-child.ts';
+import { type BenchContext, type BenchScenario, type Measurement, quantile, stat } from '../harness.ts';
+import { startStockServer } from '../stock-stack.ts';
+
+const INTERVAL_MS = 10_000;
+const PER_CHILD = 100;
+const PER_SITE = 10;
+
+interface StepResult {
+  readonly n: number;
+  readonly latencies: number[];
+  readonly changes: number;
+  readonly cpuPct: number;
+  readonly rssMb: number;
+}
+
+interface Fleet {
+  readonly children: ChildProcess[];
+  /** Starts the load, resolves with the number of changes made when every child is done. */
+  run(durationMs: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function spawnFleet(
+  kind: 'ours' | 'stock',
+  dir: string,
+  url: string,
+  port: number,
+  appliances: FleetChildConfig['appliances'],
+): Promise<Fleet> {
+  const children: ChildProcess[] = [];
+  const ready: Promise<void>[] = [];
+  for (let i = 0; i < appliances.length; i += PER_CHILD) {
+    const child = fork(join(import.meta.dirname, '..', 'fleet-child.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    children.push(child);
+    const slice = appliances.slice(i, i + PER_CHILD);
+    ready.push(
+      new Promise((resolve, reject) => {
+        child.once('message', (m: FleetChildMessage) =>
+          m.type === 'ready'
+            ? m.open === slice.length
+              ? resolve()
+              : reject(new Error(`${kind}: only ${m.open}/${slice.length} appliances connected`))
+            : reject(new Error(m.type === 'error' ? m.message : 'unexpected message')),
+        );
+        child.once('exit', (code) => reject(new Error(`fleet child exited ${code}`)));
+      }),
+    );
+    const config: FleetChildConfig = {
+      kind,
+      dir: join(dir, `c${i}`),
+      url,
+      port,
+      appliances: slice,
+      staggerMs: 15,
+      intervalMs: INTERVAL_MS,
+    };
+    child.send(config);
+  }
+  await Promise.all(ready);
+  return {
+    children,
+    async run(durationMs) {
+      const done = children.map(
+        (c) =>
+          new Promise<number>((resolve) =>
+            c.once('message', (m: FleetChildMessage) => resolve(m.type === 'done' ? m.changes : 0)),
+          ),
+      );
+      for (const c of children) c.send({ type: 'go', durationMs } satisfies FleetParentMessage);
+      return (await Promise.all(done)).reduce((a, b) => a + b, 0);
+    },
+    async stop() {
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (c.exitCode !== null) return resolve();
+              c.once('exit', () => resolve());
+              c.send({ type: 'stop' } satisfies FleetParentMessage);
+              setTimeout(() => c.kill('SIGKILL'), 5000).unref();
+            }),
+        ),
+      );
+    },
+  };
+}
+
+/** Samples this process's CPU (% of one core) and peak RSS over a window. */
+function meter(): () => { cpuPct: number; rssMb: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let rss = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    rss = Math.max(rss, process.memoryUsage().rss);
+  }, 500);
+  return () => {
+    clearInterval(timer);
+    const c = process.cpuUsage(c0);
+    return {
+      cpuPct: ((c.user + c.system) / 1000 / (performance.now() - t0)) * 100,
+      rssMb: Math.max(rss, process.memoryUsage().rss) / 2 ** 20,
+    };
+  };
+}
+
+async function ours(ctx: BenchContext, n: number, durationMs: number, dir: string): Promise<StepResult> {
+  const db = await openBenchDb(ctx.databaseUrl, 'p3');
+  const cloud = await startCloud({ sql: db.sql });
+  let fleet: Fleet | undefined;
+  try {
+    await cloud.sync.registry.createPartner('p', 'Partner');
+    const appliances: { siteId: string; applianceId: string; secretKey: string }[] = [];
+    for (let i = 0; i < n; i++) {
+      const siteId = `s${Math.floor(i / PER_SITE)}`;
+      if (i % PER_SITE === 0) await cloud.sync.createSite({ id: siteId, partnerId: 'p', name: siteId });
+      const kp = nacl.sign.keyPair();
+      const { applianceId } = await cloud.sync.registry.enroll(
+        await cloud.sync.registry.issueEnrollmentToken(siteId),
+        kp.publicKey,
+      );
+      appliances.push({ siteId, applianceId, secretKey: Buffer.from(kp.secretKey).toString('base64') });
+    }
+    // change → projected row: each projection of a stats document commits its latest change, whose
+    // time the appliance stamped as the pattern's last_seen.
+    const statsDocs = new Map<string, string>(
+      appliances.map((a, i) => [
+        deriveDocId({ siteId: a.siteId, applianceId: a.applianceId }, 'pattern_stats'),
+        ((i % PER_CHILD) % 4096).toString(16).padStart(16, '0'),
+      ]),
+    );
+    const seen = new Map<string, number>();
+    const latencies: number[] = [];
+    let measuring = false;
+    const projector = cloud.sync.projector;
+    const projectNext = projector.projectNext.bind(projector);
+    projector.projectNext = async (skip) => {
+      const r = await projectNext(skip);
+      const sig = r && r.outcome.status === 'projected' ? statsDocs.get(r.docId) : undefined;
+      if (r && sig && measuring) {
+        const h = cloud.sync.repo.handles[r.docId as DocumentId] as DocHandle<PatternStats> | undefined;
+        const at = h?.isReady() ? h.doc().patterns[sig]?.last_seen : undefined;
+        if (at !== undefined && at > (seen.get(r.docId) ?? 0)) {
+          seen.set(r.docId, at);
+          latencies.push(Date.now() - at);
+        }
+      }
+      return r;
+    };
+    fleet = await spawnFleet('ours', dir, `ws://127.0.0.1:${cloud.port}/sync`, cloud.port, appliances);
+    await cloud.sync.projectionIdle();
+    measuring = true;
+    const m = meter();
+    const changes = await fleet.run(durationMs);
+    const { cpuPct, rssMb } = m();
+    // Changes still in flight when the window closed count too (late, not lost).
+    const deadline = Date.now() + 30_000;
+    while (latencies.length < changes && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return { n, latencies, changes, cpuPct, rssMb };
+  } finally {
+    await fleet?.stop();
+    await cloud.close();
+    await db.close();
+  }
+}
+
+async function stock(n: number, durationMs: number, dir: string): Promise<StepResult> {
+  const server = await startStockServer(join(dir, 'server'));
+  let fleet: Fleet | undefined;
+  try {
+    const latencies: number[] = [];
+    const seen = new Map<string, number>();
+    let measuring = false;
+    // The server's repo emits no event for documents a peer creates: attach to new handles as they appear.
+    const attached = new Set<string>();
+    const attach = setInterval(() => {
+      for (const handle of Object.values(server.repo.handles)) {
+        if (attached.has(handle.documentId)) continue;
+        attached.add(handle.documentId);
+        handle.on('change', ({ doc }) => {
+          const at = (doc as { last?: number }).last ?? 0;
+          if (measuring && at > (seen.get(handle.documentId) ?? 0)) {
+            seen.set(handle.documentId, at);
+            latencies.push(Date.now() - at);
+          }
+        });
+      }
+    }, 100);
+    const appliances = Array.from({ length: n }, (_, i) => ({
+      siteId: 'stock',
+      applianceId: `stock-${i}`,
+      secretKey: '',
+    }));
+    fleet = await spawnFleet('stock', dir, '', server.port, appliances);
+    for (let i = 0; i < 100 && attached.size < n; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1000));
+    measuring = true;
+    const m = meter();
+    const changes = await fleet.run(durationMs);
+    const { cpuPct, rssMb } = m();
+    const deadline = Date.now() + 30_000;
+    while (latencies.length < changes && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    clearInterval(attach);
+    return { n, latencies, changes, cpuPct, rssMb };
+  } finally {
+    await fleet?.stop();
+    await server.close();
+  }
+}
+
+/** p99 above this, or changes not delivered within the window, marks the knee. */
+const KNEE_P99_MS = 2000;
+
+export const scenario: BenchScenario = {
+  name: 'p3-fleet',
+  description: `Fleet on one cloud node: N simulated appliances (ApplianceSync on SQLite + authenticated WebSocket, ${PER_CHILD} per child process, ${PER_SITE} per site), one drift change per appliance every 10 s. Latency from the change (record + coalesce) to its row projected in the database (PGlite unless DATABASE_URL), the cloud process's CPU (% of one core) and peak RSS; N is stepped until p99 exceeds ${KNEE_P99_MS} ms or changes go undelivered (the knee). Baseline: the stock sync server (NodeFS, stock WebSocket) with the same load; latency is change → received by the server.`,
+  async run(ctx: BenchContext): Promise<Measurement[]> {
+    const steps = ctx.quick ? [50] : [250, 500, 1000, 2000];
+    const durationMs = ctx.quick ? 12_000 : 40_000;
+    const out: Measurement[] = [];
+    let knee: number | undefined;
+    for (const [i, n] of steps.entries()) {
+      const o = await ours(ctx, n, durationMs, join(ctx.dir, `o${n}`));
+      ctx.progress((i + 0.5) / steps.length, `N=${n} stock`);
+      const s = await stock(n, durationMs, join(ctx.dir, `s${n}`));
+      ctx.progress((i + 1) / steps.length, `N=${n}`);
+      const lat = (r: StepResult, p: number) => (r.latencies.length ? quantile(r.latencies, p) : Infinity);
+      const delivered = (r: StepResult) => `${r.latencies.length}/${r.changes} changes seen`;
+      const one = (v: number) => stat([v]);
+      out.push(
+        {
+          metric: `N=${n} change → projected row p50`,
+          unit: 'ms',
+          higherIsBetter: false,
+          ours: one(lat(o, 0.5)),
+          baseline: one(lat(s, 0.5)),
+          baselineName: 'stock server, change → received',
+          note: `${delivered(o)}; stock ${delivered(s)}`,
+        },
+        {
+          metric: `N=${n} change → projected row p99`,
+          unit: 'ms',
+          higherIsBetter: false,
+          ours: one(lat(o, 0.99)),
+          baseline: one(lat(s, 0.99)),
+          baselineName: 'stock server, change → received',
+        },
+        {
+          metric: `N=${n} cloud CPU`,
+          unit: '% of a core',
+          higherIsBetter: false,
+          ours: one(o.cpuPct),
+          baseline: one(s.cpuPct),
+          baselineName: 'stock server',
+        },
+        {
+          metric: `N=${n} cloud peak RSS`,
+          unit: 'MB',
+          higherIsBetter: false,
+          ours: one(o.rssMb),
+          baseline: one(s.rssMb),
+          baselineName: 'stock server',
+        },
+      );
+      if (lat(o, 0.99) > KNEE_P99_MS || o.latencies.length < o.changes) {
+        knee = n;
+        break;
+      }
+    }
+    const largest = knee === undefined ? steps.at(-1) : steps[steps.indexOf(knee) - 1];
+    out.push({
+      metric: 'largest fleet within the knee criterion',
+      unit: 'appliances',
+      higherIsBetter: true,
+      ours: stat([largest ?? 0]),
+      goal: { value: 2000, kind: 'absolute' },
+      note:
+        knee === undefined
+          ? `no knee up to N=${steps.at(-1)}`
+          : `knee at N=${knee}: p99 > ${KNEE_P99_MS} ms or changes undelivered`,
+    });
+    return out;
+  },
+};
