@@ -434,7 +434,8 @@ function sourceOf(m: Map<string, Uint8Array>): NodeSource {
   };
 }
 
-async function fetchNodes(
+/** Loads stored Merkle nodes by (level, index), keyed `level/index` (one query). */
+export async function fetchNodes(
   sql: SqlClient,
   keys: readonly { level: number; index: number }[],
 ): Promise<Map<string, Uint8Array>> {

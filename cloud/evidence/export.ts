@@ -12,7 +12,7 @@ import {
 } from '../../sync/evidence/verify-export.ts';
 import type { SqlClient } from '../../sync/sql/sql-client.ts';
 import { toUint8Array } from '../../sync/sql/sql-client.ts';
-import type { EvidenceLog } from './evidence-log.ts';
+import { type EvidenceLog, fetchNodes } from './evidence-log.ts';
 
 export interface ExportOptions {
   readonly siteId: string;
@@ -56,17 +56,7 @@ export async function exportEvidence(
   const indexes = rows.map((r) => Number(r.log_index));
   const proofs = await withFetchedNodes(
     (src) => indexes.map((i) => inclusionProof(src, i, cp.size).map(toHex)),
-    async (keys) => {
-      const out = new Map<string, Uint8Array>();
-      if (keys.length === 0) return out;
-      const r = await sql.query<{ level: number; idx: string; hash: unknown }>(
-        `select n.level, n.idx, n.hash from evidence_tree_nodes n
-         join unnest($1::int[], $2::bigint[]) as k(l, i) on n.level = k.l and n.idx = k.i`,
-        [keys.map((k) => k.level), keys.map((k) => k.index)],
-      );
-      for (const row of r.rows) out.set(`${row.level}/${Number(row.idx)}`, toUint8Array(row.hash));
-      return out;
-    },
+    (keys) => fetchNodes(sql, keys),
   );
   const proofOf = new Map(indexes.map((i, n) => [i, proofs[n] as string[]]));
   const appliances: ManifestAppliance[] = [];

@@ -10,9 +10,8 @@ import { setEd25519VerifyImplementation, verify } from '../../../sync/evidence/e
 import { MemoryTree, inclusionProof, leafHash, verifyInclusion } from '../../../sync/evidence/merkle.ts';
 import { installNodeCrypto, nodeEd25519Verify } from '../../../sync/evidence/node-crypto.ts';
 import { migrate } from '../../../sync/sql/migrate.ts';
-import { PgliteSqlClient } from '../../../sync/sql/pglite-client.ts';
-import { PgSqlClient } from '../../../sync/sql/pg-client.ts';
 import type { SqlClient } from '../../../sync/sql/sql-client.ts';
+import { openBenchDb } from '../bench-db.ts';
 import { type BenchContext, type BenchScenario, type Measurement, stat } from '../harness.ts';
 
 const tweetnaclVerify = (m: Uint8Array, s: Uint8Array, k: Uint8Array) => nacl.sign.detached.verify(m, s, k);
@@ -80,27 +79,10 @@ export const scenario: BenchScenario = {
     const n = ctx.quick ? 1000 : 10_000;
     const reps = ctx.quick ? 1 : 3;
     const out: Measurement[] = [];
-    const open = async (): Promise<{ sql: SqlClient; close: () => Promise<void> }> => {
-      if (!ctx.databaseUrl) {
-        const sql = await PgliteSqlClient.open();
-        await migrate(sql);
-        return { sql, close: () => sql.close() };
-      }
-      const admin = new PgSqlClient(ctx.databaseUrl);
-      const schema = `bench_evidence_${process.pid}_${Date.now()}`;
-      await admin.query(`create schema ${schema}`);
-      const url = new URL(ctx.databaseUrl);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      const sql = new PgSqlClient(url.toString());
-      await migrate(sql);
-      return {
-        sql,
-        close: async () => {
-          await sql.close();
-          await admin.query(`drop schema ${schema} cascade`);
-          await admin.close();
-        },
-      };
+    const open = async () => {
+      const db = await openBenchDb(ctx.databaseUrl, 'evidence');
+      await migrate(db.sql);
+      return db;
     };
     const ours: number[] = [];
     const base: number[] = [];

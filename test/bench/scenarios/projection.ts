@@ -11,9 +11,7 @@ import { initialAuditTrail, initialPatternStats } from '../../../schemas/index.t
 import { deriveDocId } from '../../../sync/doc-ids.ts';
 import { genesisDoc } from '../../../sync/genesis.ts';
 import { migrate } from '../../../sync/sql/migrate.ts';
-import { PgSqlClient } from '../../../sync/sql/pg-client.ts';
-import { PgliteSqlClient } from '../../../sync/sql/pglite-client.ts';
-import type { SqlClient } from '../../../sync/sql/sql-client.ts';
+import { openBenchDb } from '../bench-db.ts';
 import { type BenchContext, type BenchScenario, type Measurement, quantile, stat } from '../harness.ts';
 
 type Any = Record<string, unknown>;
@@ -35,34 +33,13 @@ function pattern(n: number): Any {
   };
 }
 
-async function openDb(url: string | undefined): Promise<{ sql: SqlClient; close: () => Promise<void> }> {
-  if (!url) {
-    const sql = await PgliteSqlClient.open();
-    return { sql, close: () => sql.close() };
-  }
-  const admin = new PgSqlClient(url);
-  const schema = `bench_projection_${process.pid}_${Date.now()}`;
-  await admin.query(`create schema ${schema}`);
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  const sql = new PgSqlClient(u.toString());
-  return {
-    sql,
-    close: async () => {
-      await sql.close();
-      await admin.query(`drop schema ${schema} cascade`);
-      await admin.close();
-    },
-  };
-}
-
 export const scenario: BenchScenario = {
   name: 'projection',
   description:
     'A fleet of appliances (20 patterns and 200 audit entries each) sends one change to its stats and audit documents at once; the projector commits rows + heads per document. Incremental projection (diff from recorded heads) vs the naive per-change full rescan a stock-stack user would write, same database, same run. Postgres when DATABASE_URL is set, else PGlite.',
   async run(ctx: BenchContext): Promise<Measurement[]> {
     const fleet = ctx.quick ? 100 : 1000;
-    const db = await openDb(ctx.databaseUrl);
+    const db = await openBenchDb(ctx.databaseUrl, 'projection');
     const { sql } = db;
     try {
       await migrate(sql);
@@ -172,7 +149,7 @@ export const scenario: BenchScenario = {
       for (const id of ids) await projector.projectDoc(id, { full: true });
       const reproject = (performance.now() - t0) / 1000;
       ctx.progress(1);
-      const engine = ctx.databaseUrl ? 'Postgres' : 'PGlite';
+      const engine = db.label;
       const base = { baselineName: 'full rescan per change' };
       return [
         {
