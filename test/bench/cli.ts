@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { CommandContext } from '../../bin/commands.ts';
 import type { BenchScenario } from './harness.ts';
 import { ProgressBar } from './progress.ts';
-import { type BenchReport, type ScenarioResult, toMarkdown } from './report.ts';
+import { type BenchReport, type ScenarioResult, mergeReports, toMarkdown } from './report.ts';
 
 async function loadScenarios(): Promise<BenchScenario[]> {
   const dir = join(import.meta.dirname, 'scenarios');
@@ -35,6 +35,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   process.on('unhandledRejection', (e) =>
     console.error(`unhandled rejection (late baseline save?): ${(e as Error).message}`),
   );
+  const commandLine = `npm run bench${quick || only ? ' --' : ''}${quick ? ' --quick' : ''}${only ? ` --only ${only.join(',')}` : ''}`;
   const scratch: string[] = [];
   const results: ScenarioResult[] = [];
   let failed = 0;
@@ -55,6 +56,8 @@ export async function run(ctx: CommandContext): Promise<number> {
         description: s.description,
         measurements,
         seconds: (performance.now() - t0) / 1000,
+        date: new Date().toISOString(),
+        command: commandLine,
       });
     } catch (e) {
       bar.done('failed');
@@ -73,9 +76,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   await new Promise((r) => setTimeout(r, 500));
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
-  const report: BenchReport = {
+  let report: BenchReport = {
     date: new Date().toISOString(),
-    command: `npm run bench${quick || only ? ' --' : ''}${quick ? ' --quick' : ''}${only ? ` --only ${only.join(',')}` : ''}`,
+    command: commandLine,
     quick,
     machine: {
       cpus: cpus()[0]?.model ?? 'unknown',
@@ -92,14 +95,17 @@ export async function run(ctx: CommandContext): Promise<number> {
       : quick
         ? 'bench-results.quick.json'
         : 'bench-results.json';
+  // A full run of some scenarios updates those in the full report and keeps the others.
+  if (!quick && only && typeof ctx.values.out !== 'string' && existsSync(out))
+    report = mergeReports(JSON.parse(readFileSync(out, 'utf8')) as BenchReport, report);
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   const md = toMarkdown(report);
   console.log(md);
-  if (!quick && !only) {
+  if (!quick) {
     const notesPath = 'docs/benchmarks-notes.md';
     const notes = existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : '';
     writeFileSync('docs/benchmarks.md', `# Benchmarks\n\n${notes}\n## Latest full run\n\n${md}\n`);
   }
-  console.log(`wrote ${out}${!quick && !only ? ' and docs/benchmarks.md' : ''}`);
+  console.log(`wrote ${out}${!quick ? ' and docs/benchmarks.md' : ''}`);
   return failed > 0 ? 1 : 0;
 }

@@ -6,6 +6,9 @@ export interface ScenarioResult {
   readonly measurements: readonly Measurement[];
   readonly error?: string;
   readonly seconds: number;
+  /** When and by which command this scenario was measured (a partial run merges into the report). */
+  readonly date?: string;
+  readonly command?: string;
 }
 
 export interface BenchReport {
@@ -20,6 +23,25 @@ export interface BenchReport {
     readonly platform: string;
   };
   readonly scenarios: readonly ScenarioResult[];
+}
+
+/**
+ * A full run of some scenarios (`--only`) replaces those scenarios in the previous full report and
+ * keeps the others, each still stamped with its own date and command.
+ */
+export function mergeReports(previous: BenchReport | undefined, next: BenchReport): BenchReport {
+  if (!previous) return next;
+  const fresh = new Map(next.scenarios.map((s) => [s.name, s]));
+  const kept = previous.scenarios
+    .filter((s) => !fresh.has(s.name))
+    .map((s) => ({ ...s, date: s.date ?? previous.date, command: s.command ?? previous.command }));
+  const order = [...previous.scenarios.map((s) => s.name), ...next.scenarios.map((s) => s.name)];
+  const all = [...kept, ...next.scenarios].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  return {
+    ...next,
+    command: 'npm run bench (scenarios merged from several runs; see each one)',
+    scenarios: all,
+  };
 }
 
 /** ours/baseline oriented so that > 1 always means "ours is better". */
@@ -77,7 +99,11 @@ export function toMarkdown(r: BenchReport): string {
         `| ${m.metric}${m.note ? ` (${m.note})` : ''} | ${ours} | ${base} | ${adv === undefined ? '—' : `${adv.toFixed(2)}×`} | ${goal} |`,
       );
     }
-    out.push('', `_${s.seconds.toFixed(1)} s_`, '');
+    out.push(
+      '',
+      `_${s.seconds.toFixed(1)} s${s.date ? ` · measured ${s.date} by \`${s.command ?? r.command}\`` : ''}_`,
+      '',
+    );
   }
   return out.join('\n');
 }
