@@ -4,4 +4,9 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('./cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// A command has finished once main() resolves (long-running ones resolve only when they stop): a
+// handle some library left open must not keep the process alive (CI would hang). Give pending
+// stdout/stderr writes a moment, then exit.
+setTimeout(() => process.exit(code), 200).unref();
