@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Launcher: TypeScript sources run through tsx's loader, so a fresh clone needs no build step.
+import { setTimeout } from 'node:timers';
 import { register } from 'tsx/esm/api';
 
 register();
