@@ -102,7 +102,7 @@ export class EvidenceOutbox implements EvidenceSink {
     const tx = this.db.transaction(() => {
       const head = this.head();
       // Nested in recordMany's transaction, better-sqlite3 turns this into a savepoint.
-      const { envelope, opened } = sealBundle(
+      const { opened } = sealBundle(
         {
           site_id: this.o.siteId,
           appliance_id: this.o.applianceId,
@@ -116,7 +116,6 @@ export class EvidenceOutbox implements EvidenceSink {
       this.db
         .prepare('insert into outbox (position, hash, body, signature) values (?, ?, ?, ?)')
         .run(head.position + 1, opened.hash, Buffer.from(opened.bytes), Buffer.from(opened.signature));
-      void envelope;
       return { position: head.position + 1, hash: opened.hash };
     });
     return tx.immediate();

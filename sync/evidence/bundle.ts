@@ -1,7 +1,7 @@
 // Evidence bundles: content → RFC 8785 bytes → SHA-256 → Ed25519 signature, chained per appliance
 // (position 1 links to 64 zeros). Parsing and chain verification are pure and browser-safe: the CLI,
 // the cloud and the portal's in-browser verifier share them.
-import { fromBase64, fromHex, toBase64, toHex } from './bytes.ts';
+import { fromBase64, toBase64, toHex } from './bytes.ts';
 import { type JsonValue, canonicalBytes, isCanonicalJsonBytes, parseJsonBytes } from './canonical-json.ts';
 import { sign, verifyDetailed } from './ed25519.ts';
 import { evidenceError, type EvidenceErrorCode } from './evidence-errors.ts';
@@ -271,9 +271,4 @@ export function verifyChain(
     prev = b;
   }
   return issues;
-}
-
-/** Hex hash → bytes (for Merkle leaves: the leaf data is the signed bytes; this is for lookups). */
-export function hashBytes(hex: string): Uint8Array {
-  return fromHex(hex, 32);
 }

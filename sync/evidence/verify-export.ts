@@ -1,6 +1,6 @@
 // Offline verification of an auditor export: no network, no database. Pure and browser-safe; the CLI
 // (`osiris evidence verify`) and the portal's in-browser verifier both run exactly this.
-import { fromBase64, fromHex, toBase64, toHex } from './bytes.ts';
+import { fromBase64, fromHex, toHex } from './bytes.ts';
 import { type OpenedBundle, openEnvelope, verifyChain } from './bundle.ts';
 import { isCanonicalJsonBytes, parseJsonBytes } from './canonical-json.ts';
 import { verifyDetailed } from './ed25519.ts';
@@ -275,5 +275,3 @@ export function explain(r: VerifyReport): string {
     .filter(Boolean)
     .join('\n');
 }
-
-export { toBase64 };
