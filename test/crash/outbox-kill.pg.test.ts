@@ -1,7 +1,6 @@
 // Evidence outbox under kill -9 while signing and uploading: after every kill the outbox opens, holds
 // every acknowledged bundle as one unbroken chain, and the cloud holds a prefix of it; a final drain
 // delivers everything acknowledged, and the cloud never refused anything.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { toBase64 } from '../../sync/evidence/bytes.ts';
 import { openEnvelope, verifyChain } from '../../sync/evidence/bundle.ts';
 import { PgSqlClient } from '../../sync/sql/pg-client.ts';
 import { type TestDatabase, createTestDatabase } from '../helpers/pg.ts';
+import { runChild } from './run-child.ts';
 
 const KILLS = 20;
 let db: TestDatabase;
@@ -37,36 +37,10 @@ afterAll(async () => {
  * the same work per kill on a fast or a loaded machine. Acks 20, 40 … are each followed by a drain,
  * so a target of 20 with a little jitter lands inside an upload.
  */
-function run(
-  args: string[],
-  killAtAck: number,
-  jitterMs: number,
-): Promise<{ lines: string[]; signal: string | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'outbox-child.ts'), ...args],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const lines: string[] = [];
-    let acks = 0;
-    let buf = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      buf += c.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        lines.push(line);
-        if (line.startsWith('ack ') && ++acks === killAtAck)
-          setTimeout(() => child.kill('SIGKILL'), jitterMs);
-      }
-    });
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (_c, signal) => resolve({ lines, signal, stderr }));
+function run(args: string[], killAtAck: number, jitterMs: number) {
+  let acks = 0;
+  return runChild(join(import.meta.dirname, 'outbox-child.ts'), args, (line, kill) => {
+    if (line.startsWith('ack ') && ++acks === killAtAck) kill(jitterMs);
   });
 }
 

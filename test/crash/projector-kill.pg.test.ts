@@ -1,7 +1,6 @@
 // Kill -9 of the projector at random points (≥ 50): after every kill, each document's rows equal a
 // full rebuild from the document at the heads recorded for it, and a restart resumes to the end.
 // The documents carry SQL-injection attempts in every string field the projection writes.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +22,13 @@ import { genesisDoc } from '../../sync/genesis.ts';
 import { migrate } from '../../sync/sql/migrate.ts';
 import { PgSqlClient } from '../../sync/sql/pg-client.ts';
 import { type TestDatabase, createTestDatabase } from '../helpers/pg.ts';
+import { Rng } from '../simulator/rng.ts';
+import { runChild } from './run-child.ts';
+
+const rngOf = (seed: number): (() => number) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 
 type Any = Record<string, unknown>;
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
@@ -35,17 +41,6 @@ const EVIL = [
   "\\x00' || pg_sleep(5) --",
   "'); insert into promotions values ('pwn'); --",
 ];
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let db: TestDatabase;
 let sql: PgSqlClient;
@@ -67,7 +62,7 @@ beforeAll(async () => {
     "insert into documents (doc_id, site_id, kind, appliance_id, period) values ($1, 's1', 'audit_trail', $2, '2026-11')",
     [auditId, app],
   );
-  const random = rng(SEED);
+  const random = rngOf(SEED);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   const start: [string, Any][] = [
     [deriveDocId({ siteId: 's1' }, 'site_settings'), initialSiteSettings('s1') as unknown as Any],
@@ -150,44 +145,18 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function runChild(
-  start: number,
-  kill: { afterDocs: number; jitterMs: number } | undefined,
-): Promise<{ signal: string | null; lines: string[]; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'projector-child.ts'),
-        db.url,
-        dir,
-        String(start),
-        String(VERSIONS),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const lines: string[] = [];
-    let projected = 0;
-    let stderr = '';
-    let buf = '';
-    child.stdout.on('data', (c: Buffer) => {
-      buf += c.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        lines.push(line);
-        // Killed after a number of projected documents (plus a few ms into the next one), not after a
-        // wall-clock delay: the same work per kill on a fast or a loaded machine.
-        if (line === 'p' && kill && ++projected === kill.afterDocs)
-          setTimeout(() => child.kill('SIGKILL'), kill.jitterMs);
-      }
-    });
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (_code, signal) => resolve({ signal, lines, stderr }));
-  });
+/** Runs the child from round `start`; kills it after `afterDocs` projected documents plus a few ms. */
+function runProjector(start: number, kill: { afterDocs: number; jitterMs: number } | undefined) {
+  let projected = 0;
+  return runChild(
+    join(import.meta.dirname, 'projector-child.ts'),
+    [db.url, dir, String(start), String(VERSIONS)],
+    // Killed after a number of projected documents (plus a few ms into the next one), not after a
+    // wall-clock delay: the same work per kill on a fast or a loaded machine.
+    (line, k) => {
+      if (line === 'p' && kill && ++projected === kill.afterDocs) k(kill.jitterMs);
+    },
+  );
 }
 
 const TABLES = ['site_settings', 'site_frameworks', 'l1_rules', 'pattern_stats', 'audit_events'];
@@ -226,12 +195,12 @@ async function checkConsistent(): Promise<void> {
 
 describe('projector under kill -9', () => {
   it(`${KILLS} random kills mid-projection: rows and recorded heads stay consistent; a restart finishes the job`, async () => {
-    const random = rng(SEED + 1);
+    const random = rngOf(SEED + 1);
     let round = 0;
     let kills = 0;
     const killedAt = new Set<number>();
     while (kills < KILLS) {
-      const run = await runChild(round, {
+      const run = await runProjector(round, {
         afterDocs: 1 + Math.floor(random() * 20),
         jitterMs: random() * 15,
       });
@@ -245,7 +214,7 @@ describe('projector under kill -9', () => {
       }
       await checkConsistent();
     }
-    const last = await runChild(round, undefined);
+    const last = await runProjector(round, undefined);
     expect(last.lines, last.stderr).toContain('done');
     await checkConsistent();
     // The final state is the last version of every document; the injections are stored as data.
