@@ -2,7 +2,6 @@
 // drifted sandbox, Automerge sync over the authenticated WebSocket to a real cloud on Postgres. The
 // cloud is down while the appliance heals; it comes back and receives statistics and audit.
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import type { ExceptionsDoc, PatternStats } from '../../schemas/index.ts';
 import { silentLogger } from '../../sync/log.ts';
 import { PgSqlClient } from '../../sync/sql/pg-client.ts';
 import { type TestDatabase, createTestDatabase } from '../helpers/pg.ts';
+import { type TcpProxy, startTcpProxy } from '../helpers/tcp-proxy.ts';
 
 async function until(cond: () => Promise<boolean> | boolean, what: string, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
@@ -37,38 +37,6 @@ class MemorySink implements EvidenceSink {
   }
 }
 
-/** A TCP link to the cloud's port that the test can cut (connections refused) and restore. */
-async function cloudLink(targetPort: number) {
-  let up = true;
-  const live = new Set<net.Socket>();
-  const server = net.createServer((inbound) => {
-    inbound.on('error', () => undefined);
-    if (!up) return void inbound.destroy();
-    const outbound = net.connect(targetPort, '127.0.0.1');
-    for (const s of [inbound, outbound]) {
-      live.add(s);
-      s.on('close', () => live.delete(s));
-      s.on('error', () => undefined);
-    }
-    inbound.pipe(outbound).pipe(inbound);
-    inbound.on('close', () => outbound.destroy());
-    outbound.on('close', () => inbound.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    set(v: boolean) {
-      up = v;
-      if (!v) for (const s of live) s.destroy();
-    },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of live) s.destroy();
-        server.close(() => r());
-      }),
-  };
-}
-
 describe('appliance daemon offline, then syncing (real gRPC, sshd, WebSocket, Postgres)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'appliance-e2e-'));
   const sink = new MemorySink();
@@ -76,7 +44,7 @@ describe('appliance daemon offline, then syncing (real gRPC, sshd, WebSocket, Po
   let sql: PgSqlClient;
   let cloud: CloudNode | undefined;
   let cloudPort: number;
-  let link: Awaited<ReturnType<typeof cloudLink>>;
+  let link: TcpProxy;
   let sshd: SshdHandle;
   let daemon: Daemon;
   const web1 = makeSandbox(DRIFTED_HOST);
@@ -98,7 +66,7 @@ describe('appliance daemon offline, then syncing (real gRPC, sshd, WebSocket, Po
     // The cloud goes away before the appliance's first start: it has never synced anything.
     await cloud.close();
     cloud = undefined;
-    link = await cloudLink(cloudPort);
+    link = await startTcpProxy(cloudPort);
     sshd = await startSshd();
     const keyPath = join(dir, 'id_ed25519');
     writeFileSync(keyPath, sshd.privateKey);
@@ -231,7 +199,7 @@ describe('appliance daemon offline, then syncing (real gRPC, sshd, WebSocket, Po
 
   it('an exception approved in the cloud while the appliance is offline stops healing once it syncs', async () => {
     const c = cloud as CloudNode;
-    link.set(false);
+    link.cut();
     await until(() => daemon.client?.isReady() === false, 'appliance offline');
     const now = Date.now();
     await c.sync.editSiteDoc<ExceptionsDoc>('s1', 'exceptions', 'partner:alice', 'exception.approve', (d) => {
@@ -258,7 +226,7 @@ describe('appliance daemon offline, then syncing (real gRPC, sshd, WebSocket, Po
     await drift('web-2', 'ev-2');
     expect(readFileSync(join(web2.root, 'etc/ssh/sshd_config'), 'utf8')).toMatch(/^PermitRootLogin no$/m);
 
-    link.set(true);
+    link.heal();
     await until(
       () => Object.keys((daemon.sync.exceptions().doc() as ExceptionsDoc).exceptions).length === 1,
       'exception synced to the appliance',
