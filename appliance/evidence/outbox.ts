@@ -4,14 +4,15 @@
 import Database from 'better-sqlite3';
 import nacl from 'tweetnacl';
 import { toBase64 } from '../../sync/evidence/bytes.ts';
-import { canonicalBytes } from '../../sync/evidence/canonical-json.ts';
 import {
   type BundleContent,
   type CheckEntry,
   type Envelope,
   GENESIS_PREV_HASH,
   sealBundle,
+  uploadStatement,
 } from '../../sync/evidence/bundle.ts';
+import { sign } from '../../sync/evidence/ed25519.ts';
 import { installNodeCrypto } from '../../sync/evidence/node-crypto.ts';
 import type { EvidenceRecord, EvidenceSink } from './sink.ts';
 
@@ -195,12 +196,11 @@ export class EvidenceOutbox implements EvidenceSink {
       const batch = this.batch(o.batchSize ?? 500);
       if (batch.length === 0) return { uploaded };
       const bundles = batch.map((b) => b.envelope);
-      const auth = nacl.sign.detached(
-        canonicalBytes({
-          purpose: 'osiris-evidence-upload/1',
-          appliance_id: this.o.applianceId,
-          bodies: bundles.map((b) => b.body),
-        }),
+      const auth = sign(
+        uploadStatement(
+          this.o.applianceId,
+          bundles.map((b) => b.body),
+        ),
         this.secretKey,
       );
       const post = await f(`${baseUrl}/api/evidence/bundles`, {

@@ -3,12 +3,12 @@
 // serialized across cloud nodes by the evidence_log_state row lock.
 import { OsirisError } from '../../schemas/errors.ts';
 import { fromBase64, toBase64, toHex } from '../../sync/evidence/bytes.ts';
-import { canonicalBytes } from '../../sync/evidence/canonical-json.ts';
 import { generateKeyPair, verifyDetailed } from '../../sync/evidence/ed25519.ts';
 import {
   GENESIS_PREV_HASH,
   type OpenedBundle,
   checkSignature,
+  uploadStatement,
   openEnvelope,
 } from '../../sync/evidence/bundle.ts';
 import { type EvidenceErrorCode, evidenceError } from '../../sync/evidence/evidence-errors.ts';
@@ -52,15 +52,6 @@ export interface AppendResult {
   readonly appended: number;
   readonly head: { readonly position: number; readonly hash: string };
   readonly treeSize: number;
-}
-
-/** The upload request's signed statement: who uploads which bundles. */
-export function uploadStatement(applianceId: string, bodies: readonly string[]): Uint8Array {
-  return canonicalBytes({
-    purpose: 'osiris-evidence-upload/1',
-    appliance_id: applianceId,
-    bodies: [...bodies],
-  });
 }
 
 interface ApplianceRow {

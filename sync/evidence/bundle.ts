@@ -272,3 +272,15 @@ export function verifyChain(
   }
   return issues;
 }
+
+/**
+ * What an appliance signs to upload a batch: who uploads which bundles. The cloud checks it against
+ * the key in force, so another appliance's genuine bundles cannot be submitted under its name.
+ */
+export function uploadStatement(applianceId: string, bodies: readonly string[]): Uint8Array {
+  return canonicalBytes({
+    purpose: 'osiris-evidence-upload/1',
+    appliance_id: applianceId,
+    bodies: [...bodies],
+  });
+}

@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvidenceOutbox } from '../../appliance/evidence/outbox.ts';
 import { type TestDatabase, createTestDatabase } from '../helpers/pg.ts';
 import { fromBase64, fromHex, toBase64 } from '../../sync/evidence/bytes.ts';
-import { type Envelope, openEnvelope, sealBundle } from '../../sync/evidence/bundle.ts';
-import { canonicalBytes } from '../../sync/evidence/canonical-json.ts';
+import { type Envelope, openEnvelope, sealBundle, uploadStatement } from '../../sync/evidence/bundle.ts';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../sync/evidence/merkle.ts';
 import { openCheckpoint, parseVerifierKey } from '../../sync/evidence/note.ts';
 import { verifyExport } from '../../sync/evidence/verify-export.ts';
@@ -60,14 +59,37 @@ const record = (i: number) => ({
   diff: { changed_keys: ['active'] },
 });
 
+/** Signs the bundle after `head` for appliance `a` (fields overridable: tampering tests). */
+function sealNext(
+  a: { applianceId: string; kp: nacl.SignKeyPair },
+  head: { position: number; hash: string },
+  over: Record<string, unknown> = {},
+  key = a.kp.secretKey,
+): Envelope {
+  return sealBundle(
+    {
+      site_id: 's1',
+      appliance_id: a.applianceId,
+      key: toBase64(a.kp.publicKey),
+      chain_position: head.position + 1,
+      prev_hash: head.hash,
+      checked_at: new Date().toISOString(),
+      kind: 'check_result',
+      checks: [],
+      summary: { total_checks: 0, compliant: 0, non_compliant: 0, scanned_hosts: 0 },
+      ...over,
+    },
+    key,
+  ).envelope;
+}
+
 /** Uploads raw envelopes as `who` (signing the upload with `key`). */
 async function upload(who: string, key: Uint8Array, bundles: Envelope[]) {
   const auth = nacl.sign.detached(
-    canonicalBytes({
-      purpose: 'osiris-evidence-upload/1',
-      appliance_id: who,
-      bodies: bundles.map((b) => b.body),
-    }),
+    uploadStatement(
+      who,
+      bundles.map((b) => b.body),
+    ),
     key,
   );
   const res = await fetch(`${cloud.url}/api/evidence/bundles`, {
@@ -149,22 +171,7 @@ describe('evidence: outbox → cloud log → export → offline verification', (
     const before = (await db.pool.query('select count(*)::int as n from evidence_bundles')).rows[0]
       .n as number;
     const head = a.outbox.head();
-    const seal = (over: Record<string, unknown> = {}, key = a.kp.secretKey) =>
-      sealBundle(
-        {
-          site_id: 's1',
-          appliance_id: a.applianceId,
-          key: toBase64(a.kp.publicKey),
-          chain_position: head.position + 1,
-          prev_hash: head.hash,
-          checked_at: new Date().toISOString(),
-          kind: 'check_result',
-          checks: [],
-          summary: { total_checks: 0, compliant: 0, non_compliant: 0, scanned_hosts: 0 },
-          ...over,
-        },
-        key,
-      ).envelope;
+    const seal = (over: Record<string, unknown> = {}, key = a.kp.secretKey) => sealNext(a, head, over, key);
     const codeOf = async (envs: Envelope[], who = a.applianceId, key = a.kp.secretKey) => {
       const r = await upload(who, key, envs);
       return r.body.error?.code ?? r.body.results.find((x) => x.status === 'rejected')?.code;
@@ -253,20 +260,7 @@ describe('evidence: outbox → cloud log → export → offline verification', (
     await a.outbox.record(record(2));
     expect(await a.outbox.drain(cloud.url)).toEqual({ uploaded: 3 });
     const head = a.outbox.head();
-    const old = sealBundle(
-      {
-        site_id: 's1',
-        appliance_id: a.applianceId,
-        key: toBase64(a.kp.publicKey),
-        chain_position: head.position + 1,
-        prev_hash: head.hash,
-        checked_at: new Date().toISOString(),
-        kind: 'check_result',
-        checks: [],
-        summary: { total_checks: 0, compliant: 0, non_compliant: 0, scanned_hosts: 0 },
-      },
-      a.kp.secretKey,
-    ).envelope;
+    const old = sealNext(a, head);
     const r = await upload(a.applianceId, next.secretKey, [old]);
     expect(r.body.results[0]?.code).toBe('E_EVIDENCE_KEY_MISMATCH');
     await cloud.revoke(a.applianceId, 'stolen');

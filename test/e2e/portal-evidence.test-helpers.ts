@@ -6,9 +6,13 @@ import nacl from 'tweetnacl';
 import { EvidenceOutbox } from '../../appliance/evidence/outbox.ts';
 import type { EvidenceRecord } from '../../appliance/evidence/sink.ts';
 import type { CloudNode } from '../../cloud/cloud-node.ts';
-import { type BundleContent, type Envelope, sealBundle } from '../../sync/evidence/bundle.ts';
+import {
+  type BundleContent,
+  type Envelope,
+  sealBundle,
+  uploadStatement,
+} from '../../sync/evidence/bundle.ts';
 import { toBase64 } from '../../sync/evidence/bytes.ts';
-import { canonicalBytes } from '../../sync/evidence/canonical-json.ts';
 
 export interface EvidenceAppliance {
   readonly applianceId: string;
@@ -75,11 +79,10 @@ export async function uploadRaw(
   bundles: readonly Envelope[],
 ): Promise<{ status: number; body: { results: { status: string; code?: string }[] } }> {
   const auth = nacl.sign.detached(
-    canonicalBytes({
-      purpose: 'osiris-evidence-upload/1',
-      appliance_id: applianceId,
-      bodies: bundles.map((b) => b.body),
-    }),
+    uploadStatement(
+      applianceId,
+      bundles.map((b) => b.body),
+    ),
     secretKey,
   );
   const res = await fetch(`${url}/api/evidence/bundles`, {
