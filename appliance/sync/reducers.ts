@@ -4,7 +4,10 @@ import {
   type RuleOutcomeCounts,
   emptyPatternEntry,
   formatRuleOutcomeKey,
+  scalarStrings,
+  stringValue,
 } from '../../schemas/index.ts';
+import { ImmutableString } from '@automerge/automerge';
 import type { Reducer } from '../../sync/journal/coalescer.ts';
 import type { JournalEntry } from '../../sync/journal/journal.ts';
 import { type AuditRecord, type IncidentRecord, KIND_AUDIT, KIND_INCIDENT } from './records.ts';
@@ -67,13 +70,15 @@ function sum(entries: readonly JournalEntry[]): {
 /**
  * Folds a batch of incidents into PatternStats: sums first, then one write per touched pattern and
  * rule (one writer per document, so plain totals, never Counters). Objects are assigned and then read
- * back through the document: `x ??= {…}` would return the plain object and lose the writes.
+ * back through the document: `x ??= {…}` would return the plain object and lose the writes. Strings are
+ * written as ImmutableString (scalarStrings): as text they would cost an operation per character.
  */
 export const statsReducer: Reducer = (draft, entries) => {
   const d = draft as unknown as PatternStats;
   const { patterns, outcomes } = sum(entries);
   for (const [sig, delta] of patterns) {
-    if (!d.patterns[sig]) d.patterns[sig] = emptyPatternEntry(delta.incident_type, delta.check_type, 0);
+    if (!d.patterns[sig])
+      d.patterns[sig] = scalarStrings(emptyPatternEntry(delta.incident_type, delta.check_type, 0));
     const p = d.patterns[sig] as PatternEntry;
     p.total_occurrences += delta.total_occurrences;
     p.l1_resolutions += delta.l1_resolutions;
@@ -83,8 +88,8 @@ export const statsReducer: Reducer = (draft, entries) => {
     p.failure_count += delta.failure_count;
     p.total_resolution_time_ms += delta.total_resolution_time_ms;
     if (delta.last_seen > p.last_seen) p.last_seen = delta.last_seen;
-    if (delta.recommended_action && p.recommended_action !== delta.recommended_action)
-      p.recommended_action = delta.recommended_action;
+    if (delta.recommended_action && stringValue(p.recommended_action) !== delta.recommended_action)
+      p.recommended_action = new ImmutableString(delta.recommended_action) as unknown as string;
   }
   for (const [key, delta] of outcomes) {
     if (!d.rule_outcomes[key])
@@ -103,13 +108,14 @@ export const statsReducer: Reducer = (draft, entries) => {
   }
 };
 
-/** Appends audit entries (keyed by id: a replayed entry overwrites itself instead of duplicating). */
+/** Appends audit entries (keyed by id: a replayed entry overwrites itself instead of duplicating), their
+ *  strings as ImmutableString. */
 export const auditReducer: Reducer = (draft, entries) => {
   const d = draft as unknown as { entries: Record<string, AuditRecord> };
   for (const e of entries) {
     if (e.kind !== KIND_AUDIT) continue;
     const a = e.payload as AuditRecord;
-    d.entries[a.id] = a;
+    d.entries[a.id] = scalarStrings(a);
   }
 };
 

@@ -57,6 +57,44 @@ describe('newChangesInSyncMessage', () => {
       );
   });
 
+  it('refuses a document chunk whose changes wait on missing dependencies', () => {
+    // The scratch load would list none of the waiting changes, yet the receiving document would apply
+    // them (unchecked) once their dependencies arrived.
+    const first = A.change(A.init<{ a?: number; b?: number }>({ actor: 'eeeeeeeeeeeeeeee' }), (d) => {
+      d.a = 1;
+    });
+    const second = A.change(first, (d) => {
+      d.b = 2;
+    });
+    const partial = A.load(A.saveSince(second, A.getHeads(first)), { allowMissingChanges: true });
+    const msg = A.encodeSyncMessage({
+      heads: A.getHeads(second),
+      need: [],
+      have: [],
+      changes: [A.save(partial)],
+    });
+    expect(newChangesInSyncMessage(undefined, msg)).toEqual({
+      ok: false,
+      reason: 'document chunk with missing dependencies',
+    });
+  });
+
+  it('refuses a single change whose checksum does not match', () => {
+    const cloud = A.clone(base, { actor: 'cccccccccccccccc' });
+    const appliance = A.change(A.clone(base, { actor: 'bbbbbbbbbbbbbbbb' }), (d) => {
+      d.s = 'hello';
+    });
+    const change = A.getLastLocalChange(appliance);
+    if (!change) throw new Error('no change');
+    const bad = Uint8Array.from(change);
+    bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 0x10;
+    const msg = A.encodeSyncMessage({ heads: A.getHeads(appliance), need: [], have: [], changes: [bad] });
+    expect(newChangesInSyncMessage(cloud, msg)).toEqual({
+      ok: false,
+      reason: 'undecodable change: checksum mismatch',
+    });
+  });
+
   it('never throws on garbage', () => {
     for (let i = 0; i < 500; i++) {
       const junk = new Uint8Array(Math.floor(Math.random() * 200)).map(() => Math.floor(Math.random() * 256));

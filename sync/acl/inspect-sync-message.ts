@@ -1,4 +1,5 @@
 import * as A from '@automerge/automerge';
+import { readChangeHeader } from './change-header.ts';
 
 /** One change a sync message would add to a document, with the actor that (claims to have) authored it. */
 export interface IncomingChange {
@@ -11,9 +12,33 @@ export type InspectResult =
   | { readonly ok: true; readonly changes: readonly IncomingChange[] }
   | { readonly ok: false; readonly reason: string };
 
+/** The changes in one chunk: a change's header, or the change metadata of a document chunk. */
+function changesInChunk(bytes: Uint8Array): IncomingChange[] | string {
+  const h = readChangeHeader(bytes);
+  if (h.ok) return [h.header];
+  if (h.kind === 'malformed') return `undecodable change: ${h.reason}`;
+  try {
+    if (h.kind === 'compressed') {
+      const c = A.decodeChange(bytes);
+      return [{ hash: c.hash, actor: c.actor, seq: c.seq }];
+    }
+    // A whole document (sent to a peer that has nothing): load it into a scratch backend — operations
+    // applied in WebAssembly, nothing exported to JavaScript — and read the change metadata. A chunk
+    // whose changes wait on missing dependencies is refused: the gate would not see the waiting
+    // changes, but the receiving document would apply them once the dependencies arrived.
+    const scratch = A.getBackend(A.init<unknown>());
+    scratch.loadIncremental(bytes);
+    if (scratch.getMissingDeps([]).length > 0) return 'document chunk with missing dependencies';
+    return scratch.getChangesMeta([]).map((c) => ({ hash: c.hash, actor: c.actor, seq: c.seq }));
+  } catch (e) {
+    return `undecodable change: ${(e as Error).message}`;
+  }
+}
+
 /**
  * Decodes an automerge sync message and lists the changes that `doc` does not already have.
- * A message's `changes` hold single encoded changes or one compressed document chunk; both are read.
+ * A message's `changes` hold single encoded changes or one document chunk; both are read. Single
+ * changes are read from their headers (checksum verified), not decoded: see change-header.ts.
  * Never throws: undecodable bytes are reported as not ok.
  */
 export function newChangesInSyncMessage(doc: A.Doc<unknown> | undefined, message: Uint8Array): InspectResult {
@@ -26,22 +51,13 @@ export function newChangesInSyncMessage(doc: A.Doc<unknown> | undefined, message
   const out: IncomingChange[] = [];
   const seen = new Set<string>();
   for (const bytes of decoded.changes) {
-    let changes: A.DecodedChange[];
-    try {
-      changes = [A.decodeChange(bytes)];
-    } catch {
-      try {
-        const chunkDoc = A.loadIncremental(A.init<unknown>(), bytes);
-        changes = A.getAllChanges(chunkDoc).map((c) => A.decodeChange(c));
-      } catch (e) {
-        return { ok: false, reason: `undecodable change: ${(e as Error).message}` };
-      }
-    }
+    const changes = changesInChunk(bytes);
+    if (typeof changes === 'string') return { ok: false, reason: changes };
     for (const c of changes) {
       if (seen.has(c.hash)) continue;
       seen.add(c.hash);
       if (doc && A.hasHeads(doc, [c.hash])) continue;
-      out.push({ hash: c.hash, actor: c.actor, seq: c.seq });
+      out.push(c);
     }
   }
   return { ok: true, changes: out };

@@ -23,7 +23,7 @@ const WEEK = 7 * 86_400_000;
 const outageStart = () => Date.now() - WEEK - 3_600_000;
 const SIGNATURES = 50;
 
-interface Sizes {
+export interface Sizes {
   readonly drift: number;
   readonly audit: number;
   readonly evidence: number;
@@ -106,7 +106,7 @@ interface OursResult {
   database: string;
 }
 
-interface Built {
+export interface Built {
   readonly dir: string;
   readonly applianceId: string;
   readonly secretKey: Uint8Array;
@@ -122,7 +122,7 @@ const applianceIdOf = (publicKey: Uint8Array) =>
  * The outage, once: an appliance that has never reached the cloud since its genesis journals a week of
  * scans (each coalesced once, as the 1 s coalescer does with a burst) and seals its evidence.
  */
-async function buildOutage(dir: string, s: Sizes, progress: (f: number) => void): Promise<Built> {
+export async function buildOutage(dir: string, s: Sizes, progress: (f: number) => void): Promise<Built> {
   mkdirSync(dir, { recursive: true });
   const t = performance.now();
   const start = outageStart();
