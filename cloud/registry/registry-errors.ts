@@ -20,5 +20,9 @@ export const registryErrors = defineErrors('registry', {
     status: 403,
     expose: true,
   },
-  E_ACL_BAD_SYNC: { message: 'Sync message could not be decoded', status: 400, expose: true },
+  E_ACL_BAD_SYNC: {
+    message: 'Sync message could not be decoded, or its changes do not apply to the document',
+    status: 400,
+    expose: true,
+  },
 });

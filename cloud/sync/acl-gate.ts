@@ -1,6 +1,6 @@
 import type * as A from '@automerge/automerge';
 import type { DocumentId, Message, PeerId } from '@automerge/automerge-repo';
-import { newChangesInSyncMessage } from '../../sync/acl/inspect-sync-message.ts';
+import { changesApplyCleanly, newChangesInSyncMessage } from '../../sync/acl/inspect-sync-message.ts';
 import {
   type DocumentEntry,
   type Principal,
@@ -56,7 +56,8 @@ export class AclGate {
       return { action: 'drop' };
     }
     if ((msg.type !== 'sync' && msg.type !== 'request') || !msg.data) return { action: 'allow' };
-    const inspected = newChangesInSyncMessage(await this.deps.currentDoc(docId), msg.data);
+    const current = await this.deps.currentDoc(docId);
+    const inspected = newChangesInSyncMessage(current, msg.data);
     if (!inspected.ok)
       return {
         action: 'violation',
@@ -83,6 +84,14 @@ export class AclGate {
           detail: { docId, actor: c.actor, owner },
         };
     }
+    // Allowed authors; the changes must also apply, or the cloud's copy would be damaged mid-apply.
+    const refused = changesApplyCleanly(current, msg.data);
+    if (refused)
+      return {
+        action: 'violation',
+        code: registryErrors.E_ACL_BAD_SYNC.code,
+        detail: { docId, reason: refused },
+      };
     return { action: 'allow' };
   }
 

@@ -1,6 +1,6 @@
 import * as A from '@automerge/automerge';
 import { describe, expect, it } from 'vitest';
-import { readChangeHeader } from './change-header.ts';
+import { readChangeHeader, splitChunks } from './change-header.ts';
 
 /** Deterministic bytes for the test (sync/ may not import test/'s generator). */
 function gen(seed: number) {
@@ -86,5 +86,19 @@ describe('readChangeHeader', () => {
       }
       expect(typeof readChangeHeader(junk).ok).toBe('boolean');
     }
+  });
+
+  it('splits back-to-back chunks at their declared lengths, and refuses ragged bytes', () => {
+    const changes = A.getAllChanges(history(6)).slice(0, 3);
+    const joined = new Uint8Array(changes.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of changes) {
+      joined.set(c, at);
+      at += c.length;
+    }
+    expect(splitChunks(joined)?.map((c) => readChangeHeader(c).ok)).toEqual([true, true, true]);
+    expect(splitChunks(joined.subarray(0, joined.length - 1))).toBeUndefined();
+    expect(splitChunks(new Uint8Array(0))).toBeUndefined();
+    expect(splitChunks(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))).toBeUndefined();
   });
 });

@@ -78,6 +78,31 @@ const hex = (b: Uint8Array): string => {
   return s;
 };
 
+/**
+ * Splits bytes holding one or more consecutive chunks (a sync message's change entry can carry
+ * several, e.g. incremental data saved by a repo) at their declared lengths. Undefined when the bytes
+ * are not a whole number of well-framed chunks. Never throws.
+ */
+export function splitChunks(bytes: Uint8Array): Uint8Array[] | undefined {
+  const out: Uint8Array[] = [];
+  let pos = 0;
+  try {
+    while (pos < bytes.length) {
+      if (bytes.length - pos < 10) return undefined;
+      for (let i = 0; i < 4; i++) if (bytes[pos + i] !== MAGIC[i]) return undefined;
+      const r = new Reader(bytes, pos + 9, bytes.length);
+      const len = r.uleb();
+      const end = r.pos + len;
+      if (end > bytes.length) return undefined;
+      out.push(bytes.subarray(pos, end));
+      pos = end;
+    }
+  } catch {
+    return undefined;
+  }
+  return out.length > 0 ? out : undefined;
+}
+
 /** Reads a change chunk's header and checks its checksum; never throws. */
 export function readChangeHeader(chunk: Uint8Array): HeaderResult {
   try {

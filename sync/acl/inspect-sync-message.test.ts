@@ -1,6 +1,8 @@
 import * as A from '@automerge/automerge';
 import { describe, expect, it } from 'vitest';
-import { newChangesInSyncMessage } from './inspect-sync-message.ts';
+import { createHash } from 'node:crypto';
+import { changesApplyCleanly, newChangesInSyncMessage } from './inspect-sync-message.ts';
+import { readChangeHeader } from './change-header.ts';
 
 /** Runs the sync protocol from `from` towards `to` and returns the first message carrying changes. */
 function messageWithChanges(from: A.Doc<unknown>, to: A.Doc<unknown>): Uint8Array {
@@ -57,9 +59,10 @@ describe('newChangesInSyncMessage', () => {
       );
   });
 
-  it('refuses a document chunk whose changes wait on missing dependencies', () => {
-    // The scratch load would list none of the waiting changes, yet the receiving document would apply
-    // them (unchecked) once their dependencies arrived.
+  it('lists a change that waits on missing dependencies, so its actor is checked too', () => {
+    // A saved document whose change waits on a missing dependency: an empty document chunk followed
+    // by the waiting change. A scratch load would list nothing, yet the receiving document would apply
+    // the change once the dependency arrived; read chunk by chunk, the change and its actor are seen.
     const first = A.change(A.init<{ a?: number; b?: number }>({ actor: 'eeeeeeeeeeeeeeee' }), (d) => {
       d.a = 1;
     });
@@ -73,10 +76,10 @@ describe('newChangesInSyncMessage', () => {
       have: [],
       changes: [A.save(partial)],
     });
-    expect(newChangesInSyncMessage(undefined, msg)).toEqual({
-      ok: false,
-      reason: 'document chunk with missing dependencies',
-    });
+    const r = newChangesInSyncMessage(undefined, msg);
+    expect(r.ok && r.changes.map((c) => [c.hash, c.actor])).toEqual([
+      [A.getHeads(second)[0], 'eeeeeeeeeeeeeeee'],
+    ]);
   });
 
   it('refuses a single change whose checksum does not match', () => {
@@ -102,5 +105,47 @@ describe('newChangesInSyncMessage', () => {
       const r = newChangesInSyncMessage(base, junk);
       expect(typeof r.ok).toBe('boolean');
     }
+  });
+
+  it('finds changes that pass the header checks but do not apply, without touching the document', () => {
+    type E = { entries: Record<string, { id: string; actor: string }> };
+    const doc = A.change(A.from<E>({ entries: {} }, { actor: 'aaaaaaaaaaaaaaaa' }), (d) => {
+      d.entries.first = { id: 'first', actor: 'x' };
+    });
+    const next = A.change(A.clone(doc), (d) => {
+      for (let i = 0; i < 40; i++) d.entries[`a${i}`] = { id: `a${i}`, actor: 'l1:L1-FW-001' };
+    });
+    const change = A.getLastLocalChange(next);
+    if (!change) throw new Error('no change');
+    const before = A.save(doc);
+    let refused = 0;
+    let damagedWithoutFork = 0;
+    for (let pos = 60; pos < change.length; pos += 5) {
+      const bad = Uint8Array.from(change);
+      bad[pos] = (bad[pos] as number) ^ 0x5a;
+      bad.set(createHash('sha256').update(bad.subarray(8)).digest().subarray(0, 4), 4);
+      if (!readChangeHeader(bad).ok) continue;
+      const msg = A.encodeSyncMessage({ heads: [], need: [], have: [], changes: [bad] });
+      const reason = changesApplyCleanly(doc, msg);
+      if (!reason) continue;
+      refused++;
+      expect(reason).toMatch(/^changes do not apply: /);
+      // Applied straight to a copy instead, the same bytes throw part-way and leave it damaged.
+      const victim = A.clone(doc);
+      const saved = A.save(victim);
+      expect(() => A.receiveSyncMessage(victim, A.initSyncState(), msg)).toThrow();
+      try {
+        if (Buffer.compare(Buffer.from(A.save(victim)), Buffer.from(saved)) !== 0) damagedWithoutFork++;
+      } catch {
+        damagedWithoutFork++;
+      }
+    }
+    expect(refused).toBeGreaterThan(5);
+    expect(damagedWithoutFork).toBeGreaterThan(0);
+    expect(Buffer.compare(Buffer.from(A.save(doc)), Buffer.from(before))).toBe(0);
+    // A change that applies is let through.
+    expect(
+      changesApplyCleanly(doc, A.encodeSyncMessage({ heads: [], need: [], have: [], changes: [change] })),
+    ).toBeUndefined();
   });
 });

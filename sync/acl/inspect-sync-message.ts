@@ -1,5 +1,5 @@
 import * as A from '@automerge/automerge';
-import { readChangeHeader } from './change-header.ts';
+import { readChangeHeader, splitChunks } from './change-header.ts';
 
 /** One change a sync message would add to a document, with the actor that (claims to have) authored it. */
 export interface IncomingChange {
@@ -35,6 +35,20 @@ function changesInChunk(bytes: Uint8Array): IncomingChange[] | string {
   }
 }
 
+/** The changes in one entry of a sync message's `changes`: one chunk or several back to back. */
+function changesInEntry(bytes: Uint8Array): IncomingChange[] | string {
+  const chunks = splitChunks(bytes);
+  if (!chunks) return 'undecodable change: not a sequence of whole chunks';
+  if (chunks.length === 1) return changesInChunk(bytes);
+  const out: IncomingChange[] = [];
+  for (const c of chunks) {
+    const r = changesInChunk(c);
+    if (typeof r === 'string') return r;
+    out.push(...r);
+  }
+  return out;
+}
+
 /**
  * Decodes an automerge sync message and lists the changes that `doc` does not already have.
  * A message's `changes` hold single encoded changes or one document chunk; both are read. Single
@@ -51,7 +65,7 @@ export function newChangesInSyncMessage(doc: A.Doc<unknown> | undefined, message
   const out: IncomingChange[] = [];
   const seen = new Set<string>();
   for (const bytes of decoded.changes) {
-    const changes = changesInChunk(bytes);
+    const changes = changesInEntry(bytes);
     if (typeof changes === 'string') return { ok: false, reason: changes };
     for (const c of changes) {
       if (seen.has(c.hash)) continue;
@@ -61,4 +75,34 @@ export function newChangesInSyncMessage(doc: A.Doc<unknown> | undefined, message
     }
   }
   return { ok: true, changes: out };
+}
+
+/**
+ * Applies a sync message's changes to a throwaway fork of `doc` (WebAssembly only, nothing exported to
+ * JavaScript) and reports why they do not apply, or undefined when they do. Changes that pass the
+ * header checks can still be unappliable (operations naming objects that do not exist, corrupted
+ * columns): Automerge then throws part-way, and a document it was applying them to is left damaged
+ * (measured: most such failures corrupt the target). Applying to a fork first keeps the real copy
+ * whole. Never throws.
+ */
+export function changesApplyCleanly(
+  doc: A.Doc<unknown> | undefined,
+  message: Uint8Array,
+): string | undefined {
+  let fork: ReturnType<typeof A.getBackend> | undefined;
+  try {
+    const decoded = A.decodeSyncMessage(message);
+    if (decoded.changes.length === 0) return undefined;
+    fork = doc ? A.getBackend(doc).fork() : A.getBackend(A.init<unknown>());
+    for (const bytes of decoded.changes) fork.loadIncremental(bytes);
+    return undefined;
+  } catch (e) {
+    return `changes do not apply: ${(e as Error).message}`.slice(0, 500);
+  } finally {
+    try {
+      fork?.free();
+    } catch {
+      // a fork left unusable by a failed apply is garbage either way
+    }
+  }
 }

@@ -51,6 +51,7 @@ export class Coalescer {
   private async drain(): Promise<number> {
     let total = 0;
     let after = 0;
+    const changed = new Set<DocumentId>();
     for (;;) {
       const batch = this.o.journal.read(after, this.batchSize);
       if (batch.length === 0) break;
@@ -71,12 +72,15 @@ export class Coalescer {
           d._journal_seq = last;
         });
         total += fresh.length;
+        changed.add(docId as DocumentId);
       }
       after = (batch[batch.length - 1] as JournalEntry).seq;
     }
     if (after > 0) {
-      // The documents' new state must be on disk before the journal forgets the entries.
-      await this.o.repo.flush();
+      // The documents' new state must be on disk before the journal forgets the entries. Only those
+      // documents: flushing every handle would throw on one still loading (audit periods open in the
+      // background at start).
+      if (changed.size > 0) await this.o.repo.flush([...changed]);
       this.o.journal.pruneThrough(after);
       this.log.debug({ applied: total, through: after }, 'journal coalesced');
     }

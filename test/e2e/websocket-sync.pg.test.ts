@@ -1,13 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DocumentId } from '@automerge/automerge-repo';
+import { createHash } from 'node:crypto';
+import * as A from '@automerge/automerge';
+import type { DocumentId, Message } from '@automerge/automerge-repo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enroll } from '../../appliance/identity/enroll.ts';
 import { loadOrCreateIdentity } from '../../appliance/identity/identity.ts';
 import { ApplianceSync } from '../../appliance/sync/appliance-sync.ts';
 import { type CloudNode, startCloud } from '../../cloud/cloud-node.ts';
 import type { RuleBook } from '../../schemas/index.ts';
+import { changesApplyCleanly } from '../../sync/acl/inspect-sync-message.ts';
+import { readChangeHeader } from '../../sync/acl/change-header.ts';
 import { WsClientAdapter } from '../../sync/net/ws-client-adapter.ts';
 import { PgSqlClient } from '../../sync/sql/pg-client.ts';
 import { SqliteStorageAdapter } from '../../sync/storage/sqlite-storage-adapter.ts';
@@ -117,5 +121,92 @@ describe('appliance ↔ cloud over the real authenticated WebSocket (real Postgr
     await cloud.revoke(a.id, 'stolen');
     await until(() => a.client.connectionState === 'stopped', 'revoked client stops reconnecting');
     expect(a.client.lastClose?.code).toBe(4401);
+  });
+
+  it('a change that passes the header checks but would not apply is refused; the cloud copy stays whole', async () => {
+    const a = await appliance('a2');
+    const statsId = a.sync.statsDocId;
+    a.sync.record([
+      {
+        signature: '00000000000000aa',
+        incidentType: 'drift',
+        checkType: 'firewall_status',
+        at: Date.now(),
+        resolution: {
+          level: 'L1',
+          outcome: 'success',
+          action: 'run_runbook:LIN-FW-001',
+          ruleId: 'L1-FW-001',
+          durationMs: 5,
+        },
+      },
+    ]);
+    await a.sync.flush();
+    const local = () => a.sync.open(statsId).doc() as A.Doc<Record<string, unknown>>;
+    await until(async () => {
+      const c = await cloud.sync.currentDoc(statsId);
+      return c !== undefined && A.getHeads(c).join() === A.getHeads(local()).join();
+    }, 'stats at the cloud');
+    const cloudCopy = (await cloud.sync.currentDoc(statsId)) as A.Doc<unknown>;
+    const before = A.save(cloudCopy);
+    // The appliance's own actor, its next seq: the gate's author checks pass.
+    const next = A.change(A.clone(local(), { actor: A.getActorId(local()) }), (d) => {
+      const patterns = d.patterns as Record<string, unknown>;
+      for (let i = 0; i < 30; i++) patterns[`f${i}`] = { note: `entry ${i}`, n: i };
+    });
+    const change = A.getLastLocalChange(next);
+    if (!change) throw new Error('no change');
+    let crafted: Uint8Array | undefined;
+    for (let pos = 60; pos < change.length && !crafted; pos += 3) {
+      const bad = Uint8Array.from(change);
+      bad[pos] = (bad[pos] as number) ^ 0x5a;
+      bad.set(createHash('sha256').update(bad.subarray(8)).digest().subarray(0, 4), 4);
+      const msg = A.encodeSyncMessage({ heads: [], need: [], have: [], changes: [bad] });
+      if (readChangeHeader(bad).ok && changesApplyCleanly(cloudCopy, msg)) crafted = msg;
+    }
+    if (!crafted) throw new Error('no corruption that fails to apply was found');
+    a.client.send({
+      type: 'sync',
+      senderId: 'forged',
+      targetId: 'cloud',
+      documentId: statsId,
+      data: crafted,
+    } as unknown as Message);
+    await until(async () => {
+      const r = await cloud.sql.query<{ reason: string }>(
+        "select detail->>'reason' reason from acl_violations where code = 'E_ACL_BAD_SYNC' and doc_id = $1",
+        [statsId],
+      );
+      return r.rows.some((x) => x.reason.startsWith('changes do not apply'));
+    }, 'refusal recorded');
+    await until(() => a.client.lastClose?.code === 4403, 'appliance disconnected with 4403');
+    const after = (await cloud.sync.currentDoc(statsId)) as A.Doc<unknown>;
+    expect(Buffer.compare(Buffer.from(A.save(after)), Buffer.from(before))).toBe(0);
+    // The cloud keeps serving: another appliance's stats still arrive and project.
+    const b = await appliance('a3');
+    b.sync.record([
+      {
+        signature: '00000000000000bb',
+        incidentType: 'drift',
+        checkType: 'firewall_status',
+        at: Date.now(),
+        resolution: {
+          level: 'L1',
+          outcome: 'success',
+          action: 'run_runbook:LIN-FW-001',
+          ruleId: 'L1-FW-001',
+          durationMs: 5,
+        },
+      },
+    ]);
+    await b.sync.flush();
+    await until(async () => {
+      await cloud.sync.projectionIdle();
+      const r = await cloud.sql.query<{ n: string }>(
+        'select total_occurrences::text n from pattern_stats where appliance_id = $1',
+        [b.id],
+      );
+      return r.rows[0]?.n === '1';
+    }, 'the other appliance projected');
   });
 });
