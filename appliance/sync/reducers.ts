@@ -3,6 +3,7 @@ import {
   type PatternStats,
   type RuleOutcomeCounts,
   emptyPatternEntry,
+  encodeAuditEntry,
   formatRuleOutcomeKey,
   scalarStrings,
   stringValue,
@@ -108,14 +109,14 @@ export const statsReducer: Reducer = (draft, entries) => {
   }
 };
 
-/** Appends audit entries (keyed by id: a replayed entry overwrites itself instead of duplicating), their
- *  strings as ImmutableString. */
+/** Appends audit entries (keyed by id: a replayed entry overwrites itself instead of duplicating), each
+ *  as one scalar — its JSON text as an ImmutableString (see schemas/audit-trail.ts). */
 export const auditReducer: Reducer = (draft, entries) => {
   const d = draft as unknown as { entries: Record<string, AuditRecord> };
   for (const e of entries) {
     if (e.kind !== KIND_AUDIT) continue;
     const a = e.payload as AuditRecord;
-    d.entries[a.id] = scalarStrings(a);
+    (d.entries as Record<string, unknown>)[a.id] = new ImmutableString(encodeAuditEntry(a));
   }
 };
 

@@ -8,7 +8,7 @@ import { parseDaemonConfig } from '../../appliance/daemon/config.ts';
 import { type Daemon, startDaemon } from '../../appliance/daemon/daemon.ts';
 import type { EvidenceRecord, EvidenceSink } from '../../appliance/evidence/sink.ts';
 import { TOKENS, auth, event, intakeClient } from '../../appliance/intake/intake-client.test-helpers.ts';
-import { type SiteSettings, toPlain } from '../../schemas/index.ts';
+import { type SiteSettings, parseDocument } from '../../schemas/index.ts';
 import { silentLogger } from '../../sync/log.ts';
 
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef-0123456789';
@@ -249,10 +249,8 @@ describe('local admin API and runtime decisions (in-process daemon, standalone)'
     const s = daemon.sync.settings().doc() as SiteSettings;
     expect([s.healing_tier, s.notes]).toEqual(['full_coverage', 'edited during the outage']);
     await daemon.sync.flush();
-    // Strings in audit entries are ImmutableStrings in the document; readers go through toPlain.
-    const audit = toPlain(daemon.sync.open(daemon.sync.auditDocId(Date.now())).doc()) as {
-      entries: Record<string, { actor: string; action: string }>;
-    };
+    // Entries are stored as encoded scalars; readers go through the schema.
+    const audit = parseDocument('audit_trail', daemon.sync.open(daemon.sync.auditDocId(Date.now())).doc());
     expect(Object.values(audit.entries)).toContainEqual(
       expect.objectContaining({ actor: 'admin:clinic-admin', action: 'settings.update' }),
     );

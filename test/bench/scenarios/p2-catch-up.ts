@@ -219,6 +219,9 @@ export async function catchUp(ctx: BenchContext, b: Built, dir: string, s: Sizes
     secretKey: b.secretKey,
   });
   try {
+    // The appliance has been up through the outage: every document open (audit periods load in the
+    // background after start) before the cloud comes back.
+    await app.whenOpen();
     const handles = Object.values(app.repo.handles) as DocHandle<unknown>[];
     const t0 = performance.now();
     cloud = await startCloud({ sql: db.sql, port });
