@@ -44,4 +44,38 @@ describe('cloud node on real Postgres', () => {
       await other.drop();
     }
   });
+
+  it('a restarted cloud projects what an earlier process left queued, with no new change to kick it', async () => {
+    const other = await createTestDatabase('cloud3');
+    const sql = new PgSqlClient(other.url);
+    try {
+      const first = await startCloud({ sql });
+      await first.sync.registry.createPartner('p', 'P');
+      await first.sync.createSite({ id: 's1', partnerId: 'p', name: 'Clinic' });
+      await first.sync.projectionIdle();
+      await first.close();
+      // Left queued by the stopped process (as after a crash between save and projection).
+      const docs = await sql.query<{ doc_id: string }>('select doc_id from documents');
+      expect(docs.rows.length).toBeGreaterThan(0);
+      for (const d of docs.rows)
+        await sql.query('insert into projection_queue (doc_id) values ($1)', [d.doc_id]);
+      const second = await startCloud({ sql });
+      try {
+        const end = Date.now() + 20_000;
+        let queued = -1;
+        while (Date.now() < end) {
+          queued =
+            (await sql.query<{ n: number }>('select count(*)::int n from projection_queue')).rows[0]?.n ?? -1;
+          if (queued === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(queued).toBe(0);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await sql.pool.end();
+      await other.drop();
+    }
+  });
 });

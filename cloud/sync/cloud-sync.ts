@@ -60,6 +60,7 @@ export class CloudSync {
   private readonly inflight = new Set<Promise<void>>();
   private readonly storage: ObservedStorage;
   private again = false;
+  private closed = false;
 
   constructor(private readonly o: CloudSyncOptions) {
     this.peerId = o.peerId ?? ('cloud' as PeerId);
@@ -107,6 +108,8 @@ export class CloudSync {
       logger: this.log,
       onLag: (ms) => this.status.observeLag(ms),
     });
+    // Documents a previous process queued but did not project (it stopped or crashed) go first.
+    this.kick();
   }
 
   private async peerMayRead(peer: PeerId, docId: DocumentId | undefined): Promise<boolean> {
@@ -136,6 +139,8 @@ export class CloudSync {
 
   /** Runs the projector until the queue is drained (coalescing concurrent kicks). */
   kick(): void {
+    // Closing: queued documents stay in projection_queue for the next start.
+    if (this.closed) return;
     if (this.projecting) {
       this.again = true;
       return;
@@ -261,9 +266,13 @@ export class CloudSync {
   }
 
   async close(): Promise<void> {
+    // No projector run starts from here (the final flush's saves enqueue documents: they stay queued
+    // for the next start); the one in progress finishes before the repo shuts down.
+    this.closed = true;
     this.cache.stop();
     await this.projecting;
     await this.flushReady();
+    await this.projecting;
     await this.repo.shutdown().catch((e: unknown) => this.log.warn({ err: e }, 'repo shutdown'));
     this.storage.close();
   }

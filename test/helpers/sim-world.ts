@@ -80,12 +80,10 @@ export class SimWorld {
 
   /** Stops the cloud and starts a new one from Postgres; every link drops and reconnects. */
   async restartCloud(): Promise<void> {
-    // A stopped process projects nothing more. CloudSync.close() can leave its projector draining
-    // (kicked by late saves) with a frozen copy of the documents while the new cloud enqueues newer
-    // changes; the projector consumes queue rows newer than the copy it read (it reads the document
-    // before its transaction and deletes up to max(id) inside it), so those changes would never be
-    // projected. Draining first keeps the restart faithful; the race itself is reported in
-    // docs/simulator.md ("Findings").
+    // A modelling choice, not a workaround: the cloud drains its projection queue before it stops.
+    // (CloudSync.close() starts no new projector run, and a restarted cloud resumes whatever is still
+    // queued; the projector race the drain once hid is fixed — docs/simulator.md, "Findings".) The
+    // schedules' seeds, e.g. the injected-projector-bug seed, were chosen with this shape.
     await this.cloud.projectionIdle();
     await this.cloud.close();
     releaseWaiters(this.cloud.repo);
