@@ -55,6 +55,38 @@ describe('appliance ↔ cloud over the real authenticated WebSocket (real Postgr
     return { sync, client, id: id.enrollment?.applianceId as string };
   }
 
+  /** One healed drift incident recorded and coalesced at the appliance. */
+  async function recordOne(sync: ApplianceSync, signature: string): Promise<void> {
+    sync.record([
+      {
+        signature,
+        incidentType: 'drift',
+        checkType: 'firewall_status',
+        at: Date.now(),
+        resolution: {
+          level: 'L1',
+          outcome: 'success',
+          action: 'run_runbook:LIN-FW-001',
+          ruleId: 'L1-FW-001',
+          durationMs: 10,
+        },
+      },
+    ]);
+    await sync.flush();
+  }
+
+  /** Waits until the appliance's one occurrence is projected in the cloud. */
+  async function projectedOnce(applianceId: string, what: string): Promise<void> {
+    await until(async () => {
+      await cloud.sync.projectionIdle();
+      const r = await cloud.sql.query<{ n: string }>(
+        'select total_occurrences::text n from pattern_stats where appliance_id = $1',
+        [applianceId],
+      );
+      return r.rows[0]?.n === '1';
+    }, what);
+  }
+
   beforeAll(async () => {
     db = await createTestDatabase('wse2e');
     cloud = await startCloud({ sql: new PgSqlClient(db.pool) });
@@ -75,30 +107,8 @@ describe('appliance ↔ cloud over the real authenticated WebSocket (real Postgr
       () => Object.keys((rules.doc() as RuleBook).rules).length > 0,
       'built-in rules at the appliance',
     );
-    a.sync.record([
-      {
-        signature: '00000000000000ff',
-        incidentType: 'drift',
-        checkType: 'firewall_status',
-        at: Date.now(),
-        resolution: {
-          level: 'L1',
-          outcome: 'success',
-          action: 'run_runbook:LIN-FW-001',
-          ruleId: 'L1-FW-001',
-          durationMs: 10,
-        },
-      },
-    ]);
-    await a.sync.flush();
-    await until(async () => {
-      await cloud.sync.projectionIdle();
-      const r = await cloud.sql.query<{ n: string }>(
-        'select total_occurrences::text n from pattern_stats where appliance_id = $1',
-        [a.id],
-      );
-      return r.rows[0]?.n === '1';
-    }, 'stats projected in the cloud');
+    await recordOne(a.sync, '00000000000000ff');
+    await projectedOnce(a.id, 'stats projected in the cloud');
     const status = (await (await fetch(`${cloud.url}/api/sync-status`)).json()) as {
       appliances: { applianceId: string; connected: boolean }[];
       projection: { lagMsP50: number | null; samples: number };
@@ -126,22 +136,7 @@ describe('appliance ↔ cloud over the real authenticated WebSocket (real Postgr
   it('a change that passes the header checks but would not apply is refused; the cloud copy stays whole', async () => {
     const a = await appliance('a2');
     const statsId = a.sync.statsDocId;
-    a.sync.record([
-      {
-        signature: '00000000000000aa',
-        incidentType: 'drift',
-        checkType: 'firewall_status',
-        at: Date.now(),
-        resolution: {
-          level: 'L1',
-          outcome: 'success',
-          action: 'run_runbook:LIN-FW-001',
-          ruleId: 'L1-FW-001',
-          durationMs: 5,
-        },
-      },
-    ]);
-    await a.sync.flush();
+    await recordOne(a.sync, '00000000000000aa');
     const local = () => a.sync.open(statsId).doc() as A.Doc<Record<string, unknown>>;
     await until(async () => {
       const c = await cloud.sync.currentDoc(statsId);
@@ -184,29 +179,7 @@ describe('appliance ↔ cloud over the real authenticated WebSocket (real Postgr
     expect(Buffer.compare(Buffer.from(A.save(after)), Buffer.from(before))).toBe(0);
     // The cloud keeps serving: another appliance's stats still arrive and project.
     const b = await appliance('a3');
-    b.sync.record([
-      {
-        signature: '00000000000000bb',
-        incidentType: 'drift',
-        checkType: 'firewall_status',
-        at: Date.now(),
-        resolution: {
-          level: 'L1',
-          outcome: 'success',
-          action: 'run_runbook:LIN-FW-001',
-          ruleId: 'L1-FW-001',
-          durationMs: 5,
-        },
-      },
-    ]);
-    await b.sync.flush();
-    await until(async () => {
-      await cloud.sync.projectionIdle();
-      const r = await cloud.sql.query<{ n: string }>(
-        'select total_occurrences::text n from pattern_stats where appliance_id = $1',
-        [b.id],
-      );
-      return r.rows[0]?.n === '1';
-    }, 'the other appliance projected');
+    await recordOne(b.sync, '00000000000000bb');
+    await projectedOnce(b.id, 'the other appliance projected');
   });
 });
