@@ -71,7 +71,13 @@ async function spawnFleet(
     };
     child.send(config);
   }
-  await Promise.all(ready);
+  try {
+    await Promise.all(ready);
+  } catch (e) {
+    // A fleet that cannot even connect is a result (the knee), not a crash: leave no child behind.
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    throw e;
+  }
   return {
     children,
     async run(durationMs) {
@@ -235,8 +241,18 @@ export const scenario: BenchScenario = {
     const durationMs = ctx.quick ? 12_000 : 40_000;
     const out: Measurement[] = [];
     let knee: number | undefined;
+    let unconnected: string | undefined;
     for (const [i, n] of steps.entries()) {
-      const o = await ours(ctx, n, durationMs, join(ctx.dir, `o${n}`));
+      let o: StepResult;
+      try {
+        o = await ours(ctx, n, durationMs, join(ctx.dir, `o${n}`));
+      } catch (e) {
+        // Past the first step, a fleet that does not connect within the child's minute is the knee.
+        if (i === 0) throw e;
+        knee = n;
+        unconnected = (e as Error).message;
+        break;
+      }
       ctx.progress((i + 0.5) / steps.length, `N=${n} stock`);
       const s = await stock(n, durationMs, join(ctx.dir, `s${n}`));
       ctx.progress((i + 1) / steps.length, `N=${n}`);
@@ -293,7 +309,9 @@ export const scenario: BenchScenario = {
       note:
         knee === undefined
           ? `no knee up to N=${steps.at(-1)}`
-          : `knee at N=${knee}: p99 > ${KNEE_P99_MS} ms or changes undelivered`,
+          : unconnected
+            ? `knee at N=${knee}: the fleet did not connect within a minute (${unconnected})`
+            : `knee at N=${knee}: p99 > ${KNEE_P99_MS} ms or changes undelivered`,
     });
     return out;
   },
