@@ -236,7 +236,9 @@ export const scenario: BenchScenario = {
   description: `Fleet on one cloud node: N simulated appliances (ApplianceSync on SQLite + authenticated WebSocket, ${PER_CHILD} per child process, ${PER_SITE} per site), one drift change per appliance every 10 s. Latency from the change (record + coalesce) to its row projected in the database (PGlite unless DATABASE_URL), the cloud process's CPU (% of one core) and peak RSS; N is stepped until p99 exceeds ${KNEE_P99_MS} ms or changes go undelivered (the knee). Baseline: the stock sync server (NodeFS, stock WebSocket) with the same load; latency is change → received by the server.`,
   async run(ctx: BenchContext): Promise<Measurement[]> {
     // P3_STEPS=500 (comma-separated) measures chosen fleet sizes, e.g. to profile one step by hand.
-    const chosen = process.env.P3_STEPS?.split(',').map(Number).filter((n) => n > 0);
+    const chosen = process.env.P3_STEPS?.split(',')
+      .map(Number)
+      .filter((n) => n > 0);
     const steps = chosen?.length ? chosen : ctx.quick ? [50] : [250, 500, 1000, 2000];
     const durationMs = ctx.quick ? 12_000 : 40_000;
     const out: Measurement[] = [];
