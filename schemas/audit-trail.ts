@@ -5,8 +5,9 @@
 // Each entry is stored as ONE scalar: its JSON text (encodeAuditEntry, written as an ImmutableString).
 // An entry is an immutable fact — nobody edits its fields, concurrently or otherwise — so nested maps
 // bought nothing and cost 8 operations per entry; sync, load and the JavaScript materialisation all
-// scale with operations (50,000 entries: 5.8 s + 2.0 s diff as maps, 0.54 s + 0.26 s as one scalar
-// each). Readers accept both encodings: documents written before this change hold entry maps.
+// scale with operations (schemas/audit-trail.test.ts checks the operation count; the P2 and P5
+// benchmarks show the effect). Readers accept both encodings: documents written before this change
+// hold entry maps.
 import { z } from 'zod';
 import { applianceId, docHeader, epochMs, period, scalarMap, siteId, text } from './primitives.ts';
 

@@ -366,7 +366,7 @@ export const scenario: BenchScenario = {
       : { drift: 1_000_000, audit: 50_000, evidence: 10_000, bursts: 7 * 24 * 4 };
     const reps = ctx.quick ? 1 : 3;
     // Large enough that fixed costs (reconnect, server start) do not dominate: at 1% and 2% the stock
-    // figure grew ×1.17 for ×2 the size, at 5% and 10% ×2.1.
+    // figure grew ×1.17 for ×2 the size, at 5% and 10% ×2.1–2.7 (runs of 2026-11-29).
     const fractions = ctx.quick ? [0.05, 0.1] : [0.05, 0.1];
     const built = await buildOutage(join(ctx.dir, 'outage'), full, (f) => ctx.progress(0.5 * f, 'outage'));
     const o: OursResult[] = [];
