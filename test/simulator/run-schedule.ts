@@ -164,8 +164,11 @@ export async function runSchedule(schedule: Schedule, o: RunOptions): Promise<Si
       for (const [i, at] of healAt) if (at <= step) heal(i, step);
       if (step % 3 === 0) for (const a of world.appliances) await world.uploadEvidence(a);
       await world.net.deliverRound();
-      if (schedule.checkpointEvery && step > 0 && step % schedule.checkpointEvery === 0)
+      if (schedule.checkpointEvery && step > 0 && step % schedule.checkpointEvery === 0) {
+        if (!(await settleLinkedReplicas(world)))
+          timeline.push({ step, event: 'checkpoint: replicas still syncing' });
         await settleProjection(world);
+      }
       if (step % sampleEvery === 0) divergence.push({ step, ...divergenceNow(world) });
       if (step % 10 === 0) await new Promise((r) => setImmediate(r));
       o.onStep?.(step + 1, schedule.steps);
@@ -219,6 +222,22 @@ export async function runSchedule(schedule: Schedule, o: RunOptions): Promise<Si
   } finally {
     await world.close().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A checkpoint observes a settled system: every appliance whose link is up has exchanged every change
+ * with the cloud. Steps do not wait for the repos' asynchronous work (storage, share checks), so without
+ * this how far sync got by a step depends on the machine's speed, and so would the projection passes
+ * a checkpoint sees (the injected projector bug was missed on a loaded CI machine that way).
+ */
+async function settleLinkedReplicas(world: SimWorld): Promise<boolean> {
+  const linked = async () => (await divergentReplicas(world)).every((d) => d.endsWith('up=false'));
+  try {
+    await world.until(linked, 2000, 'checkpoint');
+    return true;
+  } catch {
+    return false;
   }
 }
 
