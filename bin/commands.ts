@@ -129,8 +129,14 @@ export const commands: readonly Command[] = [
   {
     path: ['bench'],
     summary: 'benchmarks against the stock automerge-repo stack; writes bench-results.json',
-    usage: 'osiris bench [--quick] [--only NAME] [--out FILE]',
-    options: { ...help, quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' } },
+    usage: 'osiris bench [--quick] [--only NAME] [--out FILE] | osiris bench --report-only',
+    options: {
+      ...help,
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      'report-only': { type: 'boolean' },
+    },
     load: () => import('../test/bench/cli.ts'),
   },
 ];

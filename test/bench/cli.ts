@@ -1,4 +1,7 @@
-// `npm run bench [-- --quick] [--only NAME]`: runs every scenario against its baseline in the same run.
+// `npm run bench [-- --quick] [--only NAME] [--out FILE]`: runs every scenario against its baseline in the
+// same run. `--report-only` rewrites docs/benchmarks.md from bench-results.json and the notes, running
+// nothing (for edits of docs/benchmarks-notes.md). A run with --out leaves docs/benchmarks.md alone: the
+// docs show bench-results.json, never a side file.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +24,28 @@ async function loadScenarios(): Promise<BenchScenario[]> {
   return out;
 }
 
+const RESULTS = 'bench-results.json';
+
+/** docs/benchmarks.md = the notes + the tables of a full report. */
+function writeBenchmarksDoc(report: BenchReport): void {
+  const notesPath = 'docs/benchmarks-notes.md';
+  const notes = existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : '';
+  writeFileSync(
+    'docs/benchmarks.md',
+    `# Benchmarks\n\n${notes}\n## Latest full run\n\n${toMarkdown(report)}\n`,
+  );
+}
+
 export async function run(ctx: CommandContext): Promise<number> {
+  if (ctx.values['report-only'] === true) {
+    if (!existsSync(RESULTS)) {
+      console.error(`${RESULTS} not found: run \`npm run bench\` first`);
+      return 1;
+    }
+    writeBenchmarksDoc(JSON.parse(readFileSync(RESULTS, 'utf8')) as BenchReport);
+    console.log(`wrote docs/benchmarks.md from ${RESULTS}`);
+    return 0;
+  }
   const quick = ctx.values.quick === true;
   const only = typeof ctx.values.only === 'string' ? ctx.values.only.split(',') : undefined;
   const all = await loadScenarios();
@@ -89,23 +113,15 @@ export async function run(ctx: CommandContext): Promise<number> {
     },
     scenarios: results,
   };
-  const out =
-    typeof ctx.values.out === 'string'
-      ? ctx.values.out
-      : quick
-        ? 'bench-results.quick.json'
-        : 'bench-results.json';
+  const custom = typeof ctx.values.out === 'string' ? ctx.values.out : undefined;
+  const out = custom ?? (quick ? 'bench-results.quick.json' : RESULTS);
   // A full run of some scenarios updates those in the full report and keeps the others.
-  if (!quick && only && typeof ctx.values.out !== 'string' && existsSync(out))
+  if (!quick && only && !custom && existsSync(out))
     report = mergeReports(JSON.parse(readFileSync(out, 'utf8')) as BenchReport, report);
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  const md = toMarkdown(report);
-  console.log(md);
-  if (!quick) {
-    const notesPath = 'docs/benchmarks-notes.md';
-    const notes = existsSync(notesPath) ? readFileSync(notesPath, 'utf8') : '';
-    writeFileSync('docs/benchmarks.md', `# Benchmarks\n\n${notes}\n## Latest full run\n\n${md}\n`);
-  }
-  console.log(`wrote ${out}${!quick ? ' and docs/benchmarks.md' : ''}`);
+  console.log(toMarkdown(report));
+  const docs = !quick && !custom;
+  if (docs) writeBenchmarksDoc(report);
+  console.log(`wrote ${out}${docs ? ' and docs/benchmarks.md' : ''}`);
   return failed > 0 ? 1 : 0;
 }
