@@ -2,12 +2,13 @@
 // appends them write-once with an RFC 6962 tree, and signs C2SP checkpoints. One transaction per batch,
 // serialized across cloud nodes by the evidence_log_state row lock.
 import { OsirisError } from '../../schemas/errors.ts';
-import { fromBase64, toBase64, toHex } from '../../sync/evidence/bytes.ts';
+import { fromBase64, fromHex, toBase64, toHex } from '../../sync/evidence/bytes.ts';
 import { generateKeyPair, verifyDetailed } from '../../sync/evidence/ed25519.ts';
 import {
   GENESIS_PREV_HASH,
   type OpenedBundle,
   checkSignature,
+  signatureError,
   uploadStatement,
   openEnvelope,
 } from '../../sync/evidence/bundle.ts';
@@ -32,6 +33,7 @@ import {
 } from '../../sync/evidence/note.ts';
 import { installNodeCrypto } from '../../sync/evidence/node-crypto.ts';
 import type { SqlClient } from '../../sync/sql/sql-client.ts';
+import { VerifyPool } from './verify-pool.ts';
 import { toUint8Array } from '../../sync/sql/sql-client.ts';
 
 /** Checked_at may run this far ahead of the cloud clock (domain: 2 minutes). */
@@ -54,10 +56,11 @@ export interface AppendResult {
   readonly treeSize: number;
 }
 
-interface ApplianceRow {
-  site_id: string;
-  status: string;
-  public_key: unknown;
+let shared: VerifyPool | undefined;
+/** One verification pool per process, shared by every log (its workers start on first use). */
+function sharedVerifyPool(): VerifyPool {
+  shared ??= new VerifyPool();
+  return shared;
 }
 
 /** Native hex for the bulk insert path (bodies are hundreds of bytes each). */
@@ -70,6 +73,7 @@ export class EvidenceLog {
     readonly signer: NoteSigner,
     readonly origin: string,
     private readonly now: () => number,
+    private readonly pool: VerifyPool | undefined,
   ) {}
 
   /**
@@ -78,7 +82,13 @@ export class EvidenceLog {
    */
   static async open(
     sql: SqlClient,
-    o: { origin: string; signerKey?: string; now?: () => number },
+    o: {
+      origin: string;
+      signerKey?: string;
+      now?: () => number;
+      /** Verify on the event loop with the installed implementation (the P4 tweetnacl baseline). */
+      verifyInline?: boolean;
+    },
   ): Promise<EvidenceLog> {
     installNodeCrypto();
     let key = o.signerKey;
@@ -92,7 +102,13 @@ export class EvidenceLog {
       const r = await sql.query<{ signer_key: string }>('select signer_key from evidence_signer');
       key = (r.rows[0] as { signer_key: string }).signer_key;
     }
-    return new EvidenceLog(sql, parseSignerKey(key), o.origin, o.now ?? Date.now);
+    return new EvidenceLog(
+      sql,
+      parseSignerKey(key),
+      o.origin,
+      o.now ?? Date.now,
+      o.verifyInline ? undefined : sharedVerifyPool(),
+    );
   }
 
   /** The verifier key string auditors pin (C2SP vkey). */
@@ -152,56 +168,60 @@ export class EvidenceLog {
     const rejections: { position: number | null; code: string; detail: string }[] = [];
     // Signatures are checked against the key each bundle names before the sequencing lock is taken
     // (the expensive, stateless part); under the lock only "is that the key in force" remains.
+    // Worker threads do the raw checks of a large batch (verify-pool.ts) while the event loop serves sync.
     const signatureErrors = new Map<OpenedBundle, OsirisError>();
-    for (const b of bundles) {
-      if (b instanceof OsirisError) continue;
-      try {
-        checkSignature(b, b.publicKey);
-      } catch (e) {
-        signatureErrors.set(b, e instanceof OsirisError ? e : evidenceError('E_EVIDENCE_BAD_SIGNATURE'));
-      }
-    }
+    const opened = bundles.filter((b): b is OpenedBundle => !(b instanceof OsirisError));
+    const outcomes = this.pool
+      ? await this.pool.verifyAll(
+          opened.map((b) => ({ message: b.bytes, signature: b.signature, publicKey: b.publicKey })),
+        )
+      : opened.map((b) => verifyDetailed(b.bytes, b.signature, b.publicKey));
+    opened.forEach((b, i) => {
+      const e = signatureError(b, outcomes[i] ?? 'invalid');
+      if (e) signatureErrors.set(b, e);
+    });
     const result = await this.sql.transaction(async (tx) => {
       const state = await tx.query<{ size: string }>('select size from evidence_log_state for update');
       let size = Number((state.rows[0] as { size: string }).size);
       const startSize = size;
-      const app = (
-        await tx.query<ApplianceRow>('select site_id, status, public_key from appliances where id = $1', [
-          applianceId,
-        ])
+      // Everything else the checks need, in one round trip (the lock is held: every await under it
+      // queues behind the event loop's other work, so round trips are what an append costs).
+      const hashes = bundles.flatMap((b) => (b instanceof OsirisError ? [] : [b.hash]));
+      const frontierWanted = frontierKeys(startSize);
+      const pre = (
+        await tx.query<{
+          app: { site_id: string; status: string; public_key: string } | null;
+          head: { pos: string | number; hash: string } | null;
+          key: string | null;
+          logged: string[];
+          frontier: { l: number; i: string | number; h: string }[];
+        }>(
+          `select
+             (select json_build_object('site_id', site_id, 'status', status, 'public_key', encode(public_key, 'hex'))
+                from appliances where id = $1) as app,
+             (select json_build_object('pos', chain_position, 'hash', encode(bundle_hash, 'hex'))
+                from evidence_bundles where appliance_id = $1 order by chain_position desc limit 1) as head,
+             (select encode(public_key, 'hex') from evidence_keys where appliance_id = $1 and until_position is null) as key,
+             (select coalesce(array_agg(encode(bundle_hash, 'hex')), '{}') from evidence_bundles
+                where bundle_hash = any(select decode(x, 'hex') from unnest($2::text[]) as x)) as logged,
+             (select coalesce(json_agg(json_build_object('l', n.level, 'i', n.idx, 'h', encode(n.hash, 'hex'))), '[]')
+                from evidence_tree_nodes n join unnest($3::int[], $4::bigint[]) as k(l, i) on n.level = k.l and n.idx = k.i) as frontier`,
+          [applianceId, hashes, frontierWanted.map((k) => k.level), frontierWanted.map((k) => k.index)],
+        )
       ).rows[0];
+      const app = pre?.app;
       if (!app) throw evidenceError('E_EVIDENCE_UNKNOWN_KEY', `unknown appliance ${applianceId}`);
-      const headRow = (
-        await tx.query<{ chain_position: string; bundle_hash: unknown }>(
-          'select chain_position, bundle_hash from evidence_bundles where appliance_id = $1 order by chain_position desc limit 1',
-          [applianceId],
-        )
-      ).rows[0];
-      let head = headRow
-        ? { position: Number(headRow.chain_position), hash: toHex(toUint8Array(headRow.bundle_hash)) }
+      let head = pre.head
+        ? { position: Number(pre.head.pos), hash: pre.head.hash }
         : { position: 0, hash: GENESIS_PREV_HASH };
-      const keyRow = (
-        await tx.query<{ public_key: unknown; from_position: string }>(
-          'select public_key, from_position from evidence_keys where appliance_id = $1 and until_position is null',
-          [applianceId],
-        )
-      ).rows[0];
-      let key = keyRow ? toUint8Array(keyRow.public_key) : toUint8Array(app.public_key);
-      if (!keyRow)
+      let key = fromHex(pre.key ?? app.public_key);
+      if (pre.key === null)
         await tx.query(
           'insert into evidence_keys (appliance_id, public_key, from_position) values ($1, $2, 1) on conflict do nothing',
           [applianceId, Buffer.from(key)],
         );
-      // Bundles whose exact bytes are already logged (under any appliance or position): one query.
-      const hashes = bundles.flatMap((b) => (b instanceof OsirisError ? [] : [b.hash]));
-      const logged = new Set(
-        (
-          await tx.query<{ h: string }>(
-            "select encode(bundle_hash, 'hex') as h from evidence_bundles where bundle_hash = any(select decode(x, 'hex') from unnest($1::text[]) as x)",
-            [hashes],
-          )
-        ).rows.map((r) => r.h),
-      );
+      const logged = new Set(pre.logged);
+      const frontier = new Map(pre.frontier.map((n) => [`${n.l}/${Number(n.i)}`, fromHex(n.h)]));
       const results: BundleResult[] = [];
       const accepted: { b: OpenedBundle; index: number }[] = [];
       const reject = (position: number | null, code: EvidenceErrorCode, message: string) => {
@@ -302,12 +322,30 @@ export class EvidenceLog {
         }
       }
       if (accepted.length > 0) {
+        const nodes = appendLeaves(
+          sourceOf(frontier),
+          startSize,
+          accepted.map((a) => leafHash(a.b.bytes)),
+        );
+        const all = new Map(frontier);
+        for (const n of nodes) all.set(`${n.level}/${n.index}`, n.hash);
+        const root = treeHead(sourceOf(all), size);
+        const note = signCheckpoint({ origin: this.origin, size, root, extensions: [] }, this.signer);
+        // Bundles, tree nodes, the new size and its signed checkpoint: one statement, one round trip.
         await tx.query(
-          `insert into evidence_bundles
-             (log_index, site_id, appliance_id, chain_position, bundle_hash, prev_hash, signer_key, kind, checked_at, body, signature)
-           select i, $2, $3, p, decode(h, 'hex'), decode(ph, 'hex'), decode(k, 'hex'), kd, ca::timestamptz, decode(bd, 'hex'), decode(sg, 'hex')
-           from unnest($1::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-             as t(i, p, h, ph, k, kd, ca, bd, sg)`,
+          `with bundles as (
+             insert into evidence_bundles
+               (log_index, site_id, appliance_id, chain_position, bundle_hash, prev_hash, signer_key, kind, checked_at, body, signature)
+             select i, $2, $3, p, decode(h, 'hex'), decode(ph, 'hex'), decode(k, 'hex'), kd, ca::timestamptz, decode(bd, 'hex'), decode(sg, 'hex')
+             from unnest($1::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+               as t(i, p, h, ph, k, kd, ca, bd, sg)
+           ), nodes as (
+             insert into evidence_tree_nodes (level, idx, hash)
+             select l, x, decode(h, 'hex') from unnest($12::int[], $13::bigint[], $14::text[]) as t(l, x, h)
+           ), state as (
+             update evidence_log_state set size = $15
+           )
+           insert into evidence_checkpoints (size, root, note) values ($15, $16, $17) on conflict (size) do nothing`,
           [
             accepted.map((a) => a.index),
             app.site_id,
@@ -320,27 +358,13 @@ export class EvidenceLog {
             accepted.map((a) => a.b.content.checked_at),
             accepted.map((a) => nodeHex(a.b.bytes)),
             accepted.map((a) => nodeHex(a.b.signature)),
+            nodes.map((n) => n.level),
+            nodes.map((n) => n.index),
+            hexList(nodes.map((n) => n.hash)),
+            size,
+            Buffer.from(root),
+            note,
           ],
-        );
-        const frontier = await fetchNodes(tx, frontierKeys(startSize));
-        const nodes = appendLeaves(
-          sourceOf(frontier),
-          startSize,
-          accepted.map((a) => leafHash(a.b.bytes)),
-        );
-        await tx.query(
-          `insert into evidence_tree_nodes (level, idx, hash)
-           select l, i, decode(h, 'hex') from unnest($1::int[], $2::bigint[], $3::text[]) as t(l, i, h)`,
-          [nodes.map((n) => n.level), nodes.map((n) => n.index), hexList(nodes.map((n) => n.hash))],
-        );
-        await tx.query('update evidence_log_state set size = $1', [size]);
-        const all = new Map(frontier);
-        for (const n of nodes) all.set(`${n.level}/${n.index}`, n.hash);
-        const root = treeHead(sourceOf(all), size);
-        const note = signCheckpoint({ origin: this.origin, size, root, extensions: [] }, this.signer);
-        await tx.query(
-          'insert into evidence_checkpoints (size, root, note) values ($1, $2, $3) on conflict (size) do nothing',
-          [size, Buffer.from(root), note],
         );
       }
       return { results, appended: accepted.length, head, treeSize: size };

@@ -15,10 +15,26 @@ import type { TableWrite } from './table-write.ts';
 
 const HEADS = { doc_heads: 'text[]' } as const;
 
+/**
+ * One validation per document state: a projection pass validates the document (quarantine or not) and
+ * then reads it for rows; both go through here. Automerge documents are immutable values, so the result
+ * for a given document object never changes (validating a large audit period twice cost a visible share
+ * of the P2 catch-up).
+ */
+const validated = new WeakMap<object, ReturnType<typeof validateDocument>>();
+function validateOnce(kind: DocKind, doc: unknown): ReturnType<typeof validateDocument> {
+  if (doc === null || typeof doc !== 'object') return validateDocument(kind, doc);
+  const hit = validated.get(doc);
+  if (hit) return hit;
+  const r = validateDocument(kind, doc);
+  validated.set(doc, r);
+  return r;
+}
+
 /** Validation through the schemas' reader: merged states the schema rejects are quarantined. */
 function validator(kind: DocKind) {
   return (doc: unknown): { ok: true } | { ok: false; reason: string } => {
-    const r = validateDocument(kind, doc);
+    const r = validateOnce(kind, doc);
     return r.ok
       ? { ok: true }
       : {
@@ -33,7 +49,7 @@ function validator(kind: DocKind) {
 
 /** Reads through the validator so defaults are applied exactly as appliances see them. */
 function parsed<T>(kind: DocKind, doc: unknown): T {
-  const r = validateDocument(kind, doc);
+  const r = validateOnce(kind, doc);
   if (!r.ok) throw r.error;
   return r.value as T;
 }

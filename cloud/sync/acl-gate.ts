@@ -1,6 +1,6 @@
 import type * as A from '@automerge/automerge';
 import type { DocumentId, Message, PeerId } from '@automerge/automerge-repo';
-import { changesApplyCleanly, newChangesInSyncMessage } from '../../sync/acl/inspect-sync-message.ts';
+import { inspectSyncMessage } from '../../sync/acl/inspect-sync-message.ts';
 import {
   type DocumentEntry,
   type Principal,
@@ -57,7 +57,8 @@ export class AclGate {
     }
     if ((msg.type !== 'sync' && msg.type !== 'request') || !msg.data) return { action: 'allow' };
     const current = await this.deps.currentDoc(docId);
-    const inspected = newChangesInSyncMessage(current, msg.data);
+    // One decode and one load: the changes' authors, and whether they apply (inspect-sync-message.ts).
+    const inspected = inspectSyncMessage(current, msg.data);
     if (!inspected.ok)
       return {
         action: 'violation',
@@ -85,12 +86,11 @@ export class AclGate {
         };
     }
     // Allowed authors; the changes must also apply, or the cloud's copy would be damaged mid-apply.
-    const refused = changesApplyCleanly(current, msg.data);
-    if (refused)
+    if (inspected.applyError)
       return {
         action: 'violation',
         code: registryErrors.E_ACL_BAD_SYNC.code,
-        detail: { docId, reason: refused },
+        detail: { docId, reason: inspected.applyError },
       };
     return { action: 'allow' };
   }

@@ -8,96 +8,117 @@ export interface IncomingChange {
   readonly seq: number;
 }
 
-export type InspectResult =
-  | { readonly ok: true; readonly changes: readonly IncomingChange[] }
+/** A chunk as the gate reads it: a change's metadata from its header, or a document chunk to load. */
+type ChunkRead =
+  { readonly change: IncomingChange } | { readonly document: true } | { readonly error: string };
+
+function readChunk(bytes: Uint8Array): ChunkRead {
+  const h = readChangeHeader(bytes);
+  if (h.ok) return { change: h.header };
+  if (h.kind === 'malformed') return { error: `undecodable change: ${h.reason}` };
+  if (h.kind === 'compressed') {
+    try {
+      const c = A.decodeChange(bytes);
+      return { change: { hash: c.hash, actor: c.actor, seq: c.seq } };
+    } catch (e) {
+      return { error: `undecodable change: ${(e as Error).message}` };
+    }
+  }
+  return { document: true };
+}
+
+/** True if a document chunk in `entry`, loaded on its own, leaves changes waiting on missing dependencies. */
+function hasIncompleteDocumentChunk(entry: Uint8Array): boolean {
+  for (const c of splitChunks(entry) ?? []) {
+    if (!('document' in readChunk(c))) continue;
+    const scratch = A.getBackend(A.init<unknown>());
+    try {
+      scratch.loadIncremental(c);
+      if (scratch.getMissingDeps([]).length > 0) return true;
+    } finally {
+      scratch.free();
+    }
+  }
+  return false;
+}
+
+/** What the gate needs to know about one sync message, read with one decode and one load. */
+export type Inspection =
+  | {
+      readonly ok: true;
+      /** Changes the message would add to `doc`, with the actor each one (claims to have) authored. */
+      readonly changes: readonly IncomingChange[];
+      /** Why the changes do not apply to `doc` (they would damage it mid-apply), if they do not. */
+      readonly applyError?: string;
+    }
   | { readonly ok: false; readonly reason: string };
 
-/** The changes in one chunk: a change's header, or the change metadata of a document chunk. */
-function changesInChunk(bytes: Uint8Array): IncomingChange[] | string {
-  const h = readChangeHeader(bytes);
-  if (h.ok) return [h.header];
-  if (h.kind === 'malformed') return `undecodable change: ${h.reason}`;
-  try {
-    if (h.kind === 'compressed') {
-      const c = A.decodeChange(bytes);
-      return [{ hash: c.hash, actor: c.actor, seq: c.seq }];
-    }
-    // A whole document (sent to a peer that has nothing): load it into a scratch backend — operations
-    // applied in WebAssembly, nothing exported to JavaScript — and read the change metadata. A chunk
-    // whose changes wait on missing dependencies is refused: the gate would not see the waiting
-    // changes, but the receiving document would apply them once the dependencies arrived.
-    const scratch = A.getBackend(A.init<unknown>());
-    scratch.loadIncremental(bytes);
-    if (scratch.getMissingDeps([]).length > 0) return 'document chunk with missing dependencies';
-    return scratch.getChangesMeta([]).map((c) => ({ hash: c.hash, actor: c.actor, seq: c.seq }));
-  } catch (e) {
-    return `undecodable change: ${(e as Error).message}`;
-  }
-}
-
-/** The changes in one entry of a sync message's `changes`: one chunk or several back to back. */
-function changesInEntry(bytes: Uint8Array): IncomingChange[] | string {
-  const chunks = splitChunks(bytes);
-  if (!chunks) return 'undecodable change: not a sequence of whole chunks';
-  if (chunks.length === 1) return changesInChunk(bytes);
-  const out: IncomingChange[] = [];
-  for (const c of chunks) {
-    const r = changesInChunk(c);
-    if (typeof r === 'string') return r;
-    out.push(...r);
-  }
-  return out;
-}
-
 /**
- * Decodes an automerge sync message and lists the changes that `doc` does not already have.
- * A message's `changes` hold single encoded changes or one document chunk; both are read. Single
- * changes are read from their headers (checksum verified), not decoded: see change-header.ts.
+ * Decodes an automerge sync message, lists the changes `doc` does not already have and checks that they
+ * apply, with one decode and one load:
+ * - Single changes are read from their headers (checksum verified), not decoded: see change-header.ts.
+ *   That covers changes that wait on missing dependencies too (the document applies them once the
+ *   dependencies arrive, so their actor is checked now).
+ * - Everything is applied to a throwaway WebAssembly backend — a fork of `doc`, or an empty one when
+ *   there is no copy — with nothing exported to JavaScript. Changes that pass the header checks can
+ *   still be unappliable (operations naming objects that do not exist, corrupted columns): Automerge
+ *   throws part-way, and a document it was applying them to is left damaged (measured: most such
+ *   failures corrupt the target). That is `applyError`.
+ * - A whole-document chunk (sent to a peer that has nothing) is read from that same backend: the
+ *   change metadata it added. A message with a document chunk that leaves changes waiting on missing
+ *   dependencies is refused: the gate would not see the waiting changes, but the receiving document
+ *   would apply them once the dependencies arrived.
  * Never throws: undecodable bytes are reported as not ok.
  */
-export function newChangesInSyncMessage(doc: A.Doc<unknown> | undefined, message: Uint8Array): InspectResult {
+export function inspectSyncMessage(doc: A.Doc<unknown> | undefined, message: Uint8Array): Inspection {
   let decoded: A.DecodedSyncMessage;
   try {
     decoded = A.decodeSyncMessage(message);
   } catch (e) {
     return { ok: false, reason: `undecodable sync message: ${(e as Error).message}` };
   }
+  if (decoded.changes.length === 0) return { ok: true, changes: [] };
   const out: IncomingChange[] = [];
   const seen = new Set<string>();
-  for (const bytes of decoded.changes) {
-    const changes = changesInEntry(bytes);
-    if (typeof changes === 'string') return { ok: false, reason: changes };
-    for (const c of changes) {
-      if (seen.has(c.hash)) continue;
-      seen.add(c.hash);
-      if (doc && A.hasHeads(doc, [c.hash])) continue;
-      out.push(c);
+  const add = (c: IncomingChange) => {
+    if (seen.has(c.hash)) return;
+    seen.add(c.hash);
+    if (doc && A.hasHeads(doc, [c.hash])) return;
+    out.push(c);
+  };
+  let documentChunks = 0;
+  for (const entry of decoded.changes) {
+    const chunks = splitChunks(entry);
+    if (!chunks) return { ok: false, reason: 'undecodable change: not a sequence of whole chunks' };
+    for (const c of chunks) {
+      const r = readChunk(c);
+      if ('error' in r) return { ok: false, reason: r.error };
+      if ('change' in r) add(r.change);
+      else documentChunks++;
     }
   }
-  return { ok: true, changes: out };
-}
-
-/**
- * Applies a sync message's changes to a throwaway fork of `doc` (WebAssembly only, nothing exported to
- * JavaScript) and reports why they do not apply, or undefined when they do. Changes that pass the
- * header checks can still be unappliable (operations naming objects that do not exist, corrupted
- * columns): Automerge then throws part-way, and a document it was applying them to is left damaged
- * (measured: most such failures corrupt the target). Applying to a fork first keeps the real copy
- * whole. Never throws.
- */
-export function changesApplyCleanly(
-  doc: A.Doc<unknown> | undefined,
-  message: Uint8Array,
-): string | undefined {
   let fork: ReturnType<typeof A.getBackend> | undefined;
   try {
-    const decoded = A.decodeSyncMessage(message);
-    if (decoded.changes.length === 0) return undefined;
     fork = doc ? A.getBackend(doc).fork() : A.getBackend(A.init<unknown>());
-    for (const bytes of decoded.changes) fork.loadIncremental(bytes);
-    return undefined;
+    try {
+      for (const entry of decoded.changes) fork.loadIncremental(entry);
+    } catch (e) {
+      const applyError = `changes do not apply: ${(e as Error).message}`.slice(0, 500);
+      // The document chunks' changes are unknown (they did not load): refused either way.
+      if (documentChunks > 0) return { ok: false, reason: applyError };
+      return { ok: true, changes: out, applyError };
+    }
+    if (documentChunks > 0) {
+      // Something waits on missing dependencies: single changes were listed from their headers, so it
+      // matters only if a document chunk is incomplete on its own (rare: checked chunk by chunk).
+      if (fork.getMissingDeps([]).length > 0 && decoded.changes.some(hasIncompleteDocumentChunk))
+        return { ok: false, reason: 'document chunk with missing dependencies' };
+      for (const c of fork.getChangesMeta(doc ? A.getHeads(doc) : []))
+        add({ hash: c.hash, actor: c.actor, seq: c.seq });
+    }
+    return { ok: true, changes: out };
   } catch (e) {
-    return `changes do not apply: ${(e as Error).message}`.slice(0, 500);
+    return { ok: false, reason: `undecodable change: ${(e as Error).message}` };
   } finally {
     try {
       fork?.free();
@@ -105,4 +126,26 @@ export function changesApplyCleanly(
       // a fork left unusable by a failed apply is garbage either way
     }
   }
+}
+
+export type InspectResult =
+  | { readonly ok: true; readonly changes: readonly IncomingChange[] }
+  | { readonly ok: false; readonly reason: string };
+
+/** The changes a sync message would add to `doc` (see inspectSyncMessage). Never throws. */
+export function newChangesInSyncMessage(doc: A.Doc<unknown> | undefined, message: Uint8Array): InspectResult {
+  const r = inspectSyncMessage(doc, message);
+  return r.ok ? { ok: true, changes: r.changes } : r;
+}
+
+/**
+ * Why a sync message's changes do not apply to `doc` (see inspectSyncMessage), or undefined when they
+ * do. Never throws.
+ */
+export function changesApplyCleanly(
+  doc: A.Doc<unknown> | undefined,
+  message: Uint8Array,
+): string | undefined {
+  const r = inspectSyncMessage(doc, message);
+  return r.ok ? r.applyError : r.reason;
 }

@@ -1,9 +1,10 @@
 // Evidence bundles: content → RFC 8785 bytes → SHA-256 → Ed25519 signature, chained per appliance
 // (position 1 links to 64 zeros). Parsing and chain verification are pure and browser-safe: the CLI,
 // the cloud and the portal's in-browser verifier share them.
+import type { OsirisError } from '../../schemas/errors.ts';
 import { fromBase64, toBase64, toHex } from './bytes.ts';
 import { type JsonValue, canonicalBytes, isCanonicalJsonBytes, parseJsonBytes } from './canonical-json.ts';
-import { sign, verifyDetailed } from './ed25519.ts';
+import { type VerifyOutcome, sign, verifyDetailed } from './ed25519.ts';
 import { evidenceError, type EvidenceErrorCode } from './evidence-errors.ts';
 import { sha256 } from './sha256.ts';
 
@@ -158,15 +159,20 @@ export function openEnvelope(env: unknown): OpenedBundle {
 
 /** Checks the signature against `publicKey` (the key the verifier trusts for this position). */
 export function checkSignature(b: OpenedBundle, publicKey: Uint8Array): void {
-  const out = verifyDetailed(b.bytes, b.signature, publicKey);
-  if (out === 'ok') return;
+  const e = signatureError(b, verifyDetailed(b.bytes, b.signature, publicKey));
+  if (e) throw e;
+}
+
+/** The error for a verification outcome of bundle `b` (undefined for 'ok'). */
+export function signatureError(b: OpenedBundle, out: VerifyOutcome): OsirisError | undefined {
+  if (out === 'ok') return undefined;
   const code: EvidenceErrorCode =
     out === 'non_canonical_s'
       ? 'E_EVIDENCE_SIGNATURE_MALLEATED'
       : out === 'weak_key'
         ? 'E_EVIDENCE_WEAK_KEY'
         : 'E_EVIDENCE_BAD_SIGNATURE';
-  throw evidenceError(code, `bundle ${b.content.appliance_id}#${b.content.chain_position}`);
+  return evidenceError(code, `bundle ${b.content.appliance_id}#${b.content.chain_position}`);
 }
 
 export interface ChainIssue {

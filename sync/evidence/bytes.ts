@@ -30,35 +30,60 @@ export function fromHex(text: string, length?: number): Uint8Array {
 
 /** Standard padded base64 (RFC 4648 §4). */
 export function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const a = bytes[i] as number;
-    const b = bytes[i + 1];
-    const c = bytes[i + 2];
-    const n = (a << 16) | ((b ?? 0) << 8) | (c ?? 0);
-    s += (B64[(n >> 18) & 63] as string) + (B64[(n >> 12) & 63] as string);
-    s += b === undefined ? '=' : (B64[(n >> 6) & 63] as string);
-    s += c === undefined ? '=' : (B64[n & 63] as string);
-  }
-  return s;
+  return codec.encode(bytes);
 }
 
 /** Decodes standard padded base64, rejecting whitespace, bad padding and non-zero trailing bits. */
 export function fromBase64(text: string, length?: number): Uint8Array {
-  const bad = () => evidenceError('E_EVIDENCE_ENCODING', `not ${length ?? 'n'}-byte canonical base64`);
-  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw bad();
-  const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const full = new Uint8Array((text.length / 4) * 3);
-  for (let i = 0, o = 0; i < text.length; i += 4, o += 3) {
-    let n = 0;
-    for (let j = 0; j < 4; j++) n = (n << 6) | (B64_INDEX.get(text[i + j] as string) ?? 0);
-    full[o] = n >> 16;
-    full[o + 1] = (n >> 8) & 255;
-    full[o + 2] = n & 255;
-  }
-  const out = full.slice(0, full.length - pad);
-  if (toBase64(out) !== text || (length !== undefined && out.length !== length)) throw bad();
+  const out = codec.decode(text);
+  if (!out || (length !== undefined && out.length !== length))
+    throw evidenceError('E_EVIDENCE_ENCODING', `not ${length ?? 'n'}-byte canonical base64`);
   return out;
+}
+
+/** A base64 codec: `decode` returns undefined for anything but the canonical form. */
+export interface Base64Codec {
+  readonly encode: (bytes: Uint8Array) => string;
+  readonly decode: (text: string) => Uint8Array | undefined;
+}
+
+/** The portable codec (browsers); Node installs a native one (node-crypto.ts) that must agree. */
+export const pureBase64: Base64Codec = {
+  encode(bytes) {
+    let s = '';
+    for (let i = 0; i < bytes.length; i += 3) {
+      const a = bytes[i] as number;
+      const b = bytes[i + 1];
+      const c = bytes[i + 2];
+      const n = (a << 16) | ((b ?? 0) << 8) | (c ?? 0);
+      s += (B64[(n >> 18) & 63] as string) + (B64[(n >> 12) & 63] as string);
+      s += b === undefined ? '=' : (B64[(n >> 6) & 63] as string);
+      s += c === undefined ? '=' : (B64[n & 63] as string);
+    }
+    return s;
+  },
+  decode(text) {
+    if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
+    const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+    const full = new Uint8Array((text.length / 4) * 3);
+    for (let i = 0, o = 0; i < text.length; i += 4, o += 3) {
+      let n = 0;
+      for (let j = 0; j < 4; j++) n = (n << 6) | (B64_INDEX.get(text[i + j] as string) ?? 0);
+      full[o] = n >> 16;
+      full[o + 1] = (n >> 8) & 255;
+      full[o + 2] = n & 255;
+    }
+    const out = full.slice(0, full.length - pad);
+    // Re-encoding must give the input back: rejects non-zero trailing bits and misplaced padding.
+    return pureBase64.encode(out) === text ? out : undefined;
+  },
+};
+
+let codec: Base64Codec = pureBase64;
+
+/** Installs a faster base64 codec (Node's native one, node-crypto.ts). */
+export function setBase64Implementation(c: Base64Codec): void {
+  codec = c;
 }
 
 /** UTF-8 encoding of a string (lone surrogates become U+FFFD: callers that sign validate first). */

@@ -80,10 +80,20 @@ export function verifyDetailed(
   signature: Uint8Array,
   publicKey: Uint8Array,
 ): VerifyOutcome {
+  return (
+    strictPrecheck(signature, publicKey) ?? (verifyImpl(message, signature, publicKey) ? 'ok' : 'invalid')
+  );
+}
+
+/**
+ * The strict checks alone (exact lengths, no small-order key, canonical S): the failure, or undefined
+ * when only the raw verification remains (which a worker thread may then do: cloud/evidence/verify-pool.ts).
+ */
+export function strictPrecheck(signature: Uint8Array, publicKey: Uint8Array): VerifyOutcome | undefined {
   if (signature.length !== 64 || publicKey.length !== 32) return 'bad_length';
   if (isSmallOrderKey(publicKey)) return 'weak_key';
   if (!canonicalS(signature)) return 'non_canonical_s';
-  return verifyImpl(message, signature, publicKey) ? 'ok' : 'invalid';
+  return undefined;
 }
 
 /** Strict verification: true only for a canonical signature by a sound key. */

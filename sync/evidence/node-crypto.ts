@@ -1,6 +1,7 @@
 // Node-only fast paths for the evidence core: SHA-256 and Ed25519 verification through node:crypto
 // (OpenSSL). Browser bundles never import this file; both paths are tested to agree with the pure ones.
 import { type KeyObject, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { type Base64Codec, setBase64Implementation } from './bytes.ts';
 import { setEd25519SignImplementation, setEd25519VerifyImplementation } from './ed25519.ts';
 import { installNodeSha256 } from './sha256-node.ts';
 
@@ -48,12 +49,26 @@ export function nodeEd25519Sign(message: Uint8Array, secretKey: Uint8Array): Uin
   return new Uint8Array(sign(null, message, key));
 }
 
+/**
+ * Base64 through Node's native codec. Node's decoder is lenient (URL-safe letters, whitespace, missing
+ * padding): a decoding counts only if encoding it gives the exact input back, which is the canonical
+ * check the portable codec makes too.
+ */
+export const nodeBase64: Base64Codec = {
+  encode: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
+  decode(text) {
+    const b = Buffer.from(text, 'base64');
+    return b.toString('base64') === text ? new Uint8Array(b) : undefined;
+  },
+};
+
 let installed = false;
 /** Makes the evidence core use node:crypto for the rest of the process (idempotent). */
 export function installNodeCrypto(): void {
   if (installed) return;
   installed = true;
   installNodeSha256();
+  setBase64Implementation(nodeBase64);
   setEd25519VerifyImplementation(nodeEd25519Verify);
   setEd25519SignImplementation(nodeEd25519Sign);
 }

@@ -1,7 +1,7 @@
 // Published test vectors: RFC 8032 (Ed25519), RFC 6962 (Merkle tree heads, audit paths, consistency
 // proofs, from the Certificate Transparency reference tests) and RFC 8785 (JCS).
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex, utf8 } from './bytes.ts';
+import { fromHex, pureBase64, toHex, utf8 } from './bytes.ts';
 import { canonicalize } from './canonical-json.ts';
 import { keyPairFromSeed, sign, verify, verifyDetailed } from './ed25519.ts';
 import {
@@ -257,6 +257,47 @@ describe('SHA-256', () => {
       expect(toHex(sha256Pure(d))).toBe(toHex(nodeSha256(d)));
     }
     expect(sha256(utf8('abc')).length).toBe(32);
+  });
+});
+
+describe('base64 (RFC 4648 §4, canonical only)', () => {
+  it("Node's native codec and the portable one agree on every encoding and every refusal", async () => {
+    const { nodeBase64 } = await import('./node-crypto.ts');
+    for (let n = 0; n < 70; n++) {
+      const d = Uint8Array.from({ length: n }, (_, i) => (i * 89 + n * 7) & 255);
+      const text = pureBase64.encode(d);
+      expect(nodeBase64.encode(d)).toBe(text);
+      expect(toHex(nodeBase64.decode(text) ?? new Uint8Array([1]))).toBe(toHex(d));
+      expect(toHex(pureBase64.decode(text) ?? new Uint8Array([1]))).toBe(toHex(d));
+    }
+    // RFC 4648 §10 vectors, then forms a lenient decoder accepts and a canonical one must not.
+    for (const [text, plain] of [
+      ['', ''],
+      ['Zg==', 'f'],
+      ['Zm8=', 'fo'],
+      ['Zm9v', 'foo'],
+      ['Zm9vYmFy', 'foobar'],
+    ])
+      expect(new TextDecoder().decode(nodeBase64.decode(text as string))).toBe(plain);
+    const refused = [
+      'Zg',
+      'Zg=',
+      'Zh==',
+      'Zm9=',
+      'Zm 9v',
+      'Zm9v\n',
+      'Zg==Zg==',
+      '-_-_',
+      'Zm9v====',
+      '=Zm9',
+      'Zm=v',
+      'é===',
+      'Z',
+    ];
+    for (const text of refused) {
+      expect(pureBase64.decode(text), text).toBeUndefined();
+      expect(nodeBase64.decode(text), text).toBeUndefined();
+    }
   });
 });
 
