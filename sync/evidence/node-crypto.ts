@@ -2,6 +2,7 @@
 // (OpenSSL). Browser bundles never import this file; both paths are tested to agree with the pure ones.
 import { type KeyObject, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { type Base64Codec, setBase64Implementation } from './bytes.ts';
+import { setStrictVerifyImplementation } from '../net/ed25519-strict.ts';
 import { setEd25519SignImplementation, setEd25519VerifyImplementation } from './ed25519.ts';
 import { installNodeSha256 } from './sha256-node.ts';
 
@@ -63,7 +64,7 @@ export const nodeBase64: Base64Codec = {
 };
 
 let installed = false;
-/** Makes the evidence core use node:crypto for the rest of the process (idempotent). */
+/** Makes the evidence core and the transport's handshakes use node:crypto for the rest of the process (idempotent). */
 export function installNodeCrypto(): void {
   if (installed) return;
   installed = true;
@@ -71,4 +72,5 @@ export function installNodeCrypto(): void {
   setBase64Implementation(nodeBase64);
   setEd25519VerifyImplementation(nodeEd25519Verify);
   setEd25519SignImplementation(nodeEd25519Sign);
+  setStrictVerifyImplementation(nodeEd25519Verify);
 }

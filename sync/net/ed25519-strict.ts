@@ -16,12 +16,24 @@ export function canonicalS(signature: Uint8Array): boolean {
   return false;
 }
 
+type RawVerify = (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) => boolean;
+let rawVerify: RawVerify = (m, s, k) => nacl.sign.detached.verify(m, s, k);
+
+/**
+ * Installs a faster raw Ed25519 verification for the transport (node:crypto, installed by
+ * installNodeCrypto). tweetnacl in pure JavaScript took ~9 ms per verification on the 2-core CI machine
+ * (P4, 2026-11-29): a cloud accepting a reconnect storm spent seconds of its event loop on handshakes.
+ */
+export function setStrictVerifyImplementation(fn: RawVerify): void {
+  rawVerify = fn;
+}
+
 /** Ed25519 verification that rejects malleated (non-canonical) signatures and wrong lengths. */
 export function verifyStrict(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
   return (
     signature.length === 64 &&
     publicKey.length === 32 &&
     canonicalS(signature) &&
-    nacl.sign.detached.verify(message, signature, publicKey)
+    rawVerify(message, signature, publicKey)
   );
 }

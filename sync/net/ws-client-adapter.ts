@@ -1,6 +1,8 @@
 import { type Message, NetworkAdapter, type PeerId, type PeerMetadata } from '@automerge/automerge-repo';
 import nacl from 'tweetnacl';
 import WebSocket from 'ws';
+import { sign } from '../evidence/ed25519.ts';
+import { installNodeCrypto } from '../evidence/node-crypto.ts';
 import { type Logger, silentLogger } from '../log.ts';
 import { CLOSE } from './close-codes.ts';
 import {
@@ -60,6 +62,7 @@ export class WsClientAdapter extends NetworkAdapter {
 
   constructor(private readonly o: WsClientOptions) {
     super();
+    installNodeCrypto(); // handshake signatures through node:crypto (this transport is Node-only)
     this.publicKey = nacl.sign.keyPair.fromSecretKey(o.secretKey).publicKey;
     this.policy = { ...DEFAULT_BACKOFF, ...o.backoff };
     this.log = o.logger ?? silentLogger;
@@ -156,10 +159,7 @@ export class WsClientAdapter extends NetworkAdapter {
     const c = this.challenge;
     if (!ws || !c) return;
     const peerId = this.peerId as string;
-    const signature = nacl.sign.detached(
-      handshakeTranscript(c.server, c.nonce, this.publicKey, peerId),
-      this.o.secretKey,
-    );
+    const signature = sign(handshakeTranscript(c.server, c.nonce, this.publicKey, peerId), this.o.secretKey);
     ws.send(
       encodeFrame({
         t: 'auth',

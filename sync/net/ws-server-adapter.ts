@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { type Message, NetworkAdapter, type PeerId, type PeerMetadata } from '@automerge/automerge-repo';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Logger, silentLogger } from '../log.ts';
+import { installNodeCrypto } from '../evidence/node-crypto.ts';
 import { verifyStrict } from './ed25519-strict.ts';
 import { PROTOCOL, decodeFrame, encodeFrame, handshakeTranscript } from './frames.ts';
 import { CLOSE } from './close-codes.ts';
@@ -73,6 +74,7 @@ export class WsServerAdapter<P> extends NetworkAdapter {
   constructor(private readonly o: WsServerOptions<P>) {
     super();
     this.log = o.logger ?? silentLogger;
+    installNodeCrypto(); // handshake verification through node:crypto (this transport is Node-only)
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes ?? 8 * 1024 * 1024 });
     this.onUpgrade = (req, socket, head) => {
       if (new URL(req.url ?? '/', 'http://x').pathname !== (o.path ?? '/sync')) return;

@@ -1,0 +1,50 @@
+import nacl from 'tweetnacl';
+import { afterEach, describe, expect, it } from 'vitest';
+import { nodeEd25519Verify } from '../evidence/node-crypto.ts';
+import { canonicalS, setStrictVerifyImplementation, verifyStrict } from './ed25519-strict.ts';
+
+const tweetnacl = (m: Uint8Array, s: Uint8Array, k: Uint8Array) => nacl.sign.detached.verify(m, s, k);
+
+/** S + L: the malleated twin of a valid signature, which tweetnacl alone accepts. */
+function malleate(sig: Uint8Array): Uint8Array {
+  const L = [
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+  ];
+  const out = sig.slice();
+  let carry = 0;
+  for (let i = 0; i < 32; i++) {
+    const s = (out[32 + i] as number) + (L[i] as number) + carry;
+    out[32 + i] = s & 0xff;
+    carry = s >> 8;
+  }
+  return out;
+}
+
+describe('verifyStrict (handshake signatures)', () => {
+  afterEach(() => setStrictVerifyImplementation(tweetnacl));
+
+  it('gives the same verdicts through tweetnacl and node:crypto, malleated signatures refused by both', () => {
+    const kp = nacl.sign.keyPair();
+    const other = nacl.sign.keyPair();
+    const cases = Array.from({ length: 20 }, (_, i) => {
+      const m = new TextEncoder().encode(`transcript ${i}`);
+      const sig = nacl.sign.detached(m, kp.secretKey);
+      const tampered = sig.slice();
+      tampered[i] = (tampered[i] as number) ^ 1;
+      return [
+        [m, sig, kp.publicKey, true],
+        [m, tampered, kp.publicKey, false],
+        [m, sig, other.publicKey, false],
+        [m, malleate(sig), kp.publicKey, false],
+        [m, sig.subarray(0, 63), kp.publicKey, false],
+      ] as const;
+    }).flat();
+    expect(tweetnacl(cases[3]![0], cases[3]![1], cases[3]![2])).toBe(true); // tweetnacl alone accepts S + L
+    expect(canonicalS(cases[3]![1])).toBe(false);
+    for (const impl of [tweetnacl, nodeEd25519Verify]) {
+      setStrictVerifyImplementation(impl);
+      for (const [m, s, k, want] of cases) expect(verifyStrict(m, s, k)).toBe(want);
+    }
+  });
+});
