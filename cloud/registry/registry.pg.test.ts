@@ -19,9 +19,10 @@ async function code(p: Promise<unknown>): Promise<string | undefined> {
 describe('registry on real Postgres', () => {
   let db: TestDatabase;
   let reg: Registry;
+  let sql: PgSqlClient;
   beforeAll(async () => {
     db = await createTestDatabase('reg');
-    const sql = new PgSqlClient(db.pool);
+    sql = new PgSqlClient(db.pool);
     await migrate(sql);
     expect((await migrate(sql)).applied).toEqual([]); // idempotent
     reg = new Registry(sql);
@@ -73,9 +74,20 @@ describe('registry on real Postgres', () => {
     expect(await reg.documentFor(p, other)).toBeUndefined();
   });
 
-  it('binds an actor to its first principal', async () => {
+  it('binds an actor to its first principal, on this node (cached) and on another one (stored)', async () => {
     expect(await reg.bindActor('abcd', 'appliance:x', 'd1')).toBe('appliance:x');
     expect(await reg.bindActor('abcd', 'appliance:y', 'd1')).toBe('appliance:x');
+    const otherNode = new Registry(sql);
+    expect(await otherNode.bindActor('abcd', 'appliance:y', 'd1')).toBe('appliance:x');
+    expect(await otherNode.bindActor('ef01', 'appliance:y', 'd1')).toBe('appliance:y');
+    expect(await reg.bindActor('ef01', 'appliance:x', 'd1')).toBe('appliance:y');
+    const rows = await sql.query<{ actor_id: string; principal: string }>(
+      "select actor_id, principal from actor_bindings where actor_id in ('abcd', 'ef01') order by actor_id",
+    );
+    expect(rows.rows).toEqual([
+      { actor_id: 'abcd', principal: 'appliance:x' },
+      { actor_id: 'ef01', principal: 'appliance:y' },
+    ]);
   });
 
   it('stores SQL-looking input as data', async () => {

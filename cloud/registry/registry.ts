@@ -26,6 +26,7 @@ const toEntry = (r: DocRow): DocumentEntry => ({
 export class Registry {
   /** Positive lookups only: document rows never change once written. */
   private readonly docCache = new Map<string, DocumentEntry>();
+  private readonly actorCache = new Map<string, string>();
 
   constructor(private readonly sql: SqlClient) {}
 
@@ -184,17 +185,30 @@ export class Registry {
     return undefined;
   }
 
-  /** Binds an actor id to a principal on first use; returns the principal it is bound to. */
+  /**
+   * Binds an actor id to a principal on first use; returns the principal it is bound to. A binding never
+   * changes once made (the first one wins, on every node), so a binding seen once is cached: the gate
+   * asks for every change it lets through, and the database is asked once per actor.
+   */
   async bindActor(actorId: string, principal: string, docId: string): Promise<string> {
-    await this.sql.query(
+    const cached = this.actorCache.get(actorId);
+    if (cached) return cached;
+    const ins = await this.sql.query(
       'insert into actor_bindings (actor_id, principal, doc_id) values ($1, $2, $3) on conflict (actor_id) do nothing',
       [actorId, principal, docId],
     );
-    const r = await this.sql.query<{ principal: string }>(
-      'select principal from actor_bindings where actor_id = $1',
-      [actorId],
-    );
-    return r.rows[0]?.principal ?? principal;
+    // Not inserted: bound before (perhaps by another node a moment ago; a new statement sees it).
+    const r =
+      ins.rowCount === 1
+        ? { rows: [{ principal }] }
+        : await this.sql.query<{ principal: string }>(
+            'select principal from actor_bindings where actor_id = $1',
+            [actorId],
+          );
+    const bound = r.rows[0]?.principal ?? principal;
+    if (this.actorCache.size >= 100_000) this.actorCache.clear();
+    this.actorCache.set(actorId, bound);
+    return bound;
   }
 
   async recordViolation(
