@@ -147,6 +147,11 @@ export class Registry {
   }
 
   /** The registry entry of a document, if the cloud knows it. */
+  /** The entry if this node has it cached (no query): the hot path of share decisions. */
+  cachedDocument(docId: string): DocumentEntry | undefined {
+    return this.docCache.get(docId);
+  }
+
   async document(docId: string): Promise<DocumentEntry | undefined> {
     const cached = this.docCache.get(docId);
     if (cached) return cached;

@@ -45,6 +45,9 @@ export interface CloudSyncOptions {
  * The cloud's document side: one Repo on shared storage, the registry and ACL gate, idle eviction,
  * sync status, and the projector fed by document changes.
  */
+const YES = Promise.resolve(true);
+const NO = Promise.resolve(false);
+
 export class CloudSync {
   readonly repo: Repo;
   readonly registry: Registry;
@@ -81,8 +84,8 @@ export class CloudSync {
       // reconnects with the document already stored sends `sync`, not `request` (the simulator found
       // replicas left behind after partitions with announce switched off).
       shareConfig: {
-        announce: (peer, docId) => this.peerMayRead(peer, docId),
-        access: (peer, docId) => this.peerMayRead(peer, docId),
+        announce: (peer, docId) => this.mayShare(peer, docId),
+        access: (peer, docId) => this.mayShare(peer, docId),
       },
     });
     this.cache = new DocCache(this.repo, { idleMs: o.idleMs ?? 5 * 60_000, logger: this.log });
@@ -110,6 +113,21 @@ export class CloudSync {
     });
     // Documents a previous process queued but did not project (it stopped or crashed) go first.
     this.kick();
+  }
+
+  /**
+   * The share decision, synchronous when the document's entry is cached. automerge-repo asks it for
+   * every connected peer after every message it receives, and for every loaded document when a peer
+   * connects (O(peers) and O(documents) each time): at 1,000 appliances these calls were the largest
+   * share of the cloud's CPU in the P3 profile (2026-11-29), most of it promise machinery. Cached
+   * answers are two shared, already-resolved promises.
+   */
+  private mayShare(peer: PeerId, docId: DocumentId | undefined): Promise<boolean> {
+    const p = this.principals.get(peer);
+    if (!p || !docId) return NO;
+    const e = this.registry.cachedDocument(docId);
+    if (!e) return this.peerMayRead(peer, docId);
+    return this.gateCanRead(p, e) ? YES : NO;
   }
 
   private async peerMayRead(peer: PeerId, docId: DocumentId | undefined): Promise<boolean> {
