@@ -59,13 +59,22 @@ class WorkerSlot {
   }
 }
 
+function defaultSize(): number {
+  const set = Number(process.env.OSIRIS_VERIFY_WORKERS);
+  if (Number.isInteger(set) && set >= 1 && set <= 64) return set;
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
 export class VerifyPool {
   private slots: WorkerSlot[] = [];
   /** Raw checks done by workers and inline (tests and metrics read these). */
   readonly counts = { offloaded: 0, inline: 0 };
 
-  /** One worker per core the event loop does not use, at least one, at most four. */
-  constructor(private readonly size = Math.max(1, Math.min(4, availableParallelism() - 1))) {}
+  /**
+   * One worker per core the event loop does not use, at least one, at most four;
+   * `OSIRIS_VERIFY_WORKERS` overrides (docs/operations.md).
+   */
+  constructor(private readonly size = defaultSize()) {}
 
   private slot(i: number): WorkerSlot | undefined {
     let s = this.slots[i];
