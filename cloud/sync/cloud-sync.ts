@@ -64,6 +64,7 @@ export class CloudSync {
   private readonly storage: ObservedStorage;
   private again = false;
   private closed = false;
+  private readonly genesisHashes = new Map<string, string | undefined>();
 
   constructor(private readonly o: CloudSyncOptions) {
     this.peerId = o.peerId ?? ('cloud' as PeerId);
@@ -101,7 +102,7 @@ export class CloudSync {
       registry: this.registry,
       cloudPeerId: this.peerId,
       currentDoc: (id) => this.currentDoc(id),
-      genesisHash: (e) => genesisHash(e.docId as DocumentId, genesisContent(e)),
+      genesisHash: (e) => this.genesisHashOf(e),
     });
     this.projector = new Projector({
       sql: o.sql,
@@ -113,6 +114,20 @@ export class CloudSync {
     });
     // Documents a previous process queued but did not project (it stopped or crashed) go first.
     this.kick();
+  }
+
+  /**
+   * A document's genesis change hash, computed once per document: the gate asks for it on every
+   * message that carries changes, and building the genesis document each time was ~16% of the
+   * cloud's CPU at 2,000 appliances (P3 profile, 2026-11-29). Deterministic per entry, so a cache
+   * never goes stale.
+   */
+  private genesisHashOf(e: DocumentEntry): string | undefined {
+    if (this.genesisHashes.has(e.docId)) return this.genesisHashes.get(e.docId);
+    const h = genesisHash(e.docId as DocumentId, genesisContent(e));
+    if (this.genesisHashes.size >= 100_000) this.genesisHashes.clear();
+    this.genesisHashes.set(e.docId, h);
+    return h;
   }
 
   /**
