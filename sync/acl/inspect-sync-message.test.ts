@@ -1,7 +1,7 @@
 import * as A from '@automerge/automerge';
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { changesApplyCleanly, newChangesInSyncMessage } from './inspect-sync-message.ts';
+import { changesApplyCleanly, inspectSyncMessage, newChangesInSyncMessage } from './inspect-sync-message.ts';
 import { readChangeHeader } from './change-header.ts';
 
 /** Runs the sync protocol from `from` towards `to` and returns the first message carrying changes. */
@@ -35,6 +35,20 @@ describe('newChangesInSyncMessage', () => {
     const r = newChangesInSyncMessage(cloud, messageWithChanges(appliance, cloud));
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.changes.map((c) => c.actor)).toEqual(['bbbbbbbbbbbbbbbb']);
+  });
+
+  it('a message whose changes the receiver already has lists nothing and applies nothing', () => {
+    const cloud = A.clone(base, { actor: 'cccccccccccccccc' });
+    const appliance = A.change(A.clone(base, { actor: 'bbbbbbbbbbbbbbbb' }), (d) => {
+      d.s = 'hello';
+    });
+    const msg = messageWithChanges(appliance, cloud);
+    const caughtUp = A.merge(A.clone(cloud), appliance);
+    expect(inspectSyncMessage(caughtUp, msg)).toEqual({ ok: true, changes: [] });
+    expect(inspectSyncMessage(cloud, msg)).toMatchObject({
+      ok: true,
+      changes: [{ actor: 'bbbbbbbbbbbbbbbb' }],
+    });
   });
 
   it('reveals a change forged under another actor id', () => {

@@ -97,6 +97,9 @@ export function inspectSyncMessage(doc: A.Doc<unknown> | undefined, message: Uin
       else documentChunks++;
     }
   }
+  // Nothing new (every change already in `doc`, by hash over its checksum-verified bytes): the apply
+  // would be a no-op, and a fork costs a copy of the document.
+  if (documentChunks === 0 && out.length === 0) return { ok: true, changes: [] };
   let fork: ReturnType<typeof A.getBackend> | undefined;
   try {
     fork = doc ? A.getBackend(doc).fork() : A.getBackend(A.init<unknown>());
