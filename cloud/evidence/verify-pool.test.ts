@@ -1,6 +1,7 @@
 import nacl from 'tweetnacl';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyDetailed } from '../../sync/evidence/ed25519.ts';
+import { malleate } from '../../sync/net/ed25519-strict.ts';
 import { installNodeCrypto } from '../../sync/evidence/node-crypto.ts';
 import { type SignatureJob, VerifyPool } from './verify-pool.ts';
 
@@ -14,22 +15,6 @@ const other = nacl.sign.keyPair();
 function validJob(i: number): SignatureJob {
   const message = new TextEncoder().encode(`bundle ${i} `.repeat(10));
   return { message, signature: nacl.sign.detached(message, kp.secretKey), publicKey: kp.publicKey };
-}
-
-/** S + L: the malleated twin of a valid signature (non-canonical S). */
-function malleate(sig: Uint8Array): Uint8Array {
-  const L = [
-    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
-  ];
-  const out = sig.slice();
-  let carry = 0;
-  for (let i = 0; i < 32; i++) {
-    const s = (out[32 + i] as number) + (L[i] as number) + carry;
-    out[32 + i] = s & 0xff;
-    carry = s >> 8;
-  }
-  return out;
 }
 
 /** A batch with every kind of failure among valid signatures, and the inline verdicts for it. */

@@ -13,6 +13,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from './merkle.ts';
+import { malleate } from '../net/ed25519-strict.ts';
 import { sha256, sha256Pure } from './sha256.ts';
 import { nodeSha256 } from './sha256-node.ts';
 
@@ -36,19 +37,6 @@ const RFC8032 = [
     sig: '6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a',
   },
 ];
-
-/** S + L: the malleated twin of a valid signature that tweetnacl alone accepts. */
-function malleate(sig: Uint8Array): Uint8Array {
-  const L = fromHex('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010');
-  const out = sig.slice();
-  let carry = 0;
-  for (let i = 0; i < 32; i++) {
-    const s = (out[32 + i] as number) + (L[i] as number) + carry;
-    out[32 + i] = s & 0xff;
-    carry = s >> 8;
-  }
-  return out;
-}
 
 describe('RFC 8032 Ed25519', () => {
   for (const [i, v] of RFC8032.entries()) {

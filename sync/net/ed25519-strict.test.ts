@@ -1,25 +1,9 @@
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeEd25519Verify } from '../evidence/node-crypto.ts';
-import { canonicalS, setStrictVerifyImplementation, verifyStrict } from './ed25519-strict.ts';
+import { canonicalS, malleate, setStrictVerifyImplementation, verifyStrict } from './ed25519-strict.ts';
 
 const tweetnacl = (m: Uint8Array, s: Uint8Array, k: Uint8Array) => nacl.sign.detached.verify(m, s, k);
-
-/** S + L: the malleated twin of a valid signature, which tweetnacl alone accepts. */
-function malleate(sig: Uint8Array): Uint8Array {
-  const L = [
-    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
-  ];
-  const out = sig.slice();
-  let carry = 0;
-  for (let i = 0; i < 32; i++) {
-    const s = (out[32 + i] as number) + (L[i] as number) + carry;
-    out[32 + i] = s & 0xff;
-    carry = s >> 8;
-  }
-  return out;
-}
 
 describe('verifyStrict (handshake signatures)', () => {
   afterEach(() => setStrictVerifyImplementation(tweetnacl));

@@ -6,6 +6,21 @@ const L = [
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
 ];
 
+/**
+ * The S + L twin of a signature: the same point equation holds, so a lax verifier (tweetnacl alone)
+ * accepts it, and `canonicalS` refuses it. Tests of every verification path use it.
+ */
+export function malleate(signature: Uint8Array): Uint8Array {
+  const out = signature.slice();
+  let carry = 0;
+  for (let i = 0; i < 32; i++) {
+    const s = (out[32 + i] as number) + (L[i] as number) + carry;
+    out[32 + i] = s & 0xff;
+    carry = s >> 8;
+  }
+  return out;
+}
+
 /** True when the signature's S half is canonical (S < L); tweetnacl alone accepts S + L. */
 export function canonicalS(signature: Uint8Array): boolean {
   for (let i = 31; i >= 0; i--) {

@@ -5,6 +5,7 @@ import { runNetworkAdapterTests } from '@automerge/automerge-repo/helpers/tests/
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { malleate } from './ed25519-strict.ts';
 import { PROTOCOL, decodeFrame, encodeFrame, handshakeTranscript } from './frames.ts';
 import { WsClientAdapter } from './ws-client-adapter.ts';
 import { type AuthResult, WsServerAdapter } from './ws-server-adapter.ts';
@@ -129,38 +130,7 @@ describe('handshake and hostile input', () => {
     expect(await second.closed).toEqual({ code: 4401, reason: 'E_HANDSHAKE_SIGNATURE' });
     // Malleated signature: S + L verifies in plain tweetnacl but is not canonical.
     const m = await raw(url);
-    m.ws.send(
-      authFrame(m.nonce, known, (sig) => {
-        const out = new Uint8Array(sig);
-        const L = [
-          0xed,
-          0xd3,
-          0xf5,
-          0x5c,
-          0x1a,
-          0x63,
-          0x12,
-          0x58,
-          0xd6,
-          0x9c,
-          0xf7,
-          0xa2,
-          0xde,
-          0xf9,
-          0xde,
-          0x14,
-          ...new Array(15).fill(0),
-          0x10,
-        ];
-        let carry = 0;
-        for (let i = 0; i < 32; i++) {
-          const v = (out[32 + i] as number) + (L[i] as number) + carry;
-          out[32 + i] = v & 0xff;
-          carry = v >> 8;
-        }
-        return out;
-      }),
-    );
+    m.ws.send(authFrame(m.nonce, known, malleate));
     expect((await m.closed).reason).toBe('E_HANDSHAKE_SIGNATURE');
     // A message before auth.
     const early = await raw(url);
