@@ -2,7 +2,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NetworkAdapterInterface, PeerId } from '@automerge/automerge-repo';
 import type Koa from 'koa';
-import { verifyStrict } from '../sync/net/ed25519-strict.ts';
+import { verify } from '../sync/evidence/ed25519.ts';
 import { isOsirisError } from '../schemas/errors.ts';
 import { type Logger, silentLogger } from '../sync/log.ts';
 import { WsServerAdapter } from '../sync/net/ws-server-adapter.ts';
@@ -108,7 +108,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<CloudNode>
     metrics,
     logger,
     mount: [
-      mountEnroll(sync.registry, verifyStrict),
+      mountEnroll(sync.registry, verify),
       statusRoute,
       mountEvidence(evidence),
       ...(options.mount ?? []),

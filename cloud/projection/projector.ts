@@ -181,7 +181,7 @@ export class Projector {
       // After a quarantine the rows reflect older heads than the recorded ones: rebuild in full.
       const full = options.full === true || !state || state.heads.length === 0 || state.quarantined;
       const touched = full ? 'all' : projector.touched(A.diff(doc, state.heads, heads));
-      for (const w of projector.rows(doc, entry, touched, heads)) await applyTableWrite(tx, w);
+      for (const w of projector.rows(valid.value, entry, touched, heads)) await applyTableWrite(tx, w);
       await tx.query(
         'insert into projection_state (doc_id, heads, quarantined) values ($1, $2, false) on conflict (doc_id) do update set heads = excluded.heads, quarantined = false, projected_at = now()',
         [docId, heads],

@@ -15,28 +15,12 @@ import type { TableWrite } from './table-write.ts';
 
 const HEADS = { doc_heads: 'text[]' } as const;
 
-/**
- * One validation per document state: a projection pass validates the document (quarantine or not) and
- * then reads it for rows; both go through here. Automerge documents are immutable values, so the result
- * for a given document object never changes (validating a large audit period twice cost a visible share
- * of the P2 catch-up).
- */
-const validated = new WeakMap<object, ReturnType<typeof validateDocument>>();
-function validateOnce(kind: DocKind, doc: unknown): ReturnType<typeof validateDocument> {
-  if (doc === null || typeof doc !== 'object') return validateDocument(kind, doc);
-  const hit = validated.get(doc);
-  if (hit) return hit;
-  const r = validateDocument(kind, doc);
-  validated.set(doc, r);
-  return r;
-}
-
 /** Validation through the schemas' reader: merged states the schema rejects are quarantined. */
 function validator(kind: DocKind) {
-  return (doc: unknown): { ok: true } | { ok: false; reason: string } => {
-    const r = validateOnce(kind, doc);
+  return (doc: unknown): { ok: true; value: unknown } | { ok: false; reason: string } => {
+    const r = validateDocument(kind, doc);
     return r.ok
-      ? { ok: true }
+      ? { ok: true, value: r.value }
       : {
           ok: false,
           reason: `${r.error.code}: ${r.error.message} ${JSON.stringify(r.error.detail ?? {})}`.slice(
@@ -47,22 +31,15 @@ function validator(kind: DocKind) {
   };
 }
 
-/** Reads through the validator so defaults are applied exactly as appliances see them. */
-function parsed<T>(kind: DocKind, doc: unknown): T {
-  const r = validateOnce(kind, doc);
-  if (!r.ok) throw r.error;
-  return r.value as T;
-}
-
 const anyPatch = (patches: readonly A.Patch[]): Touched => (patches.length > 0 ? 'all' : new Set());
 
 export const siteSettingsProjector: KindProjector = {
   kind: 'site_settings',
   validate: validator('site_settings'),
   touched: anyPatch,
-  rows(doc, entry, touched, heads): TableWrite[] {
+  rows(value, entry, touched, heads): TableWrite[] {
     if (touched !== 'all' && touched.size === 0) return [];
-    const s = parsed<SiteSettings>('site_settings', doc);
+    const s = value as SiteSettings;
     const site = entry.siteId;
     return [
       {
@@ -118,8 +95,8 @@ export const ruleBookProjector: KindProjector = {
   kind: 'rule_book',
   validate: validator('rule_book'),
   touched: (p) => keysUnder(p, 'rules'),
-  rows(doc, entry, touched, heads) {
-    const book = parsed<RuleBook>('rule_book', doc);
+  rows(value, entry, touched, heads) {
+    const book = value as RuleBook;
     const site = entry.siteId;
     const { upserts, deletes } = splitTouched(
       book.rules,
@@ -178,8 +155,8 @@ export const exceptionsProjector: KindProjector = {
   kind: 'exceptions',
   validate: validator('exceptions'),
   touched: (p) => keysUnder(p, 'exceptions'),
-  rows(doc, entry, touched, heads) {
-    const ex = parsed<ExceptionsDoc>('exceptions', doc);
+  rows(value, entry, touched, heads) {
+    const ex = value as ExceptionsDoc;
     const site = entry.siteId;
     const main = splitTouched(
       ex.exceptions,
@@ -294,8 +271,8 @@ export const patternStatsProjector: KindProjector = {
     if (p === 'all' || r === 'all') return 'all';
     return new Set([...[...p].map((k) => `p/${k}`), ...[...r].map((k) => `r/${k}`)]);
   },
-  rows(doc, entry, touched, heads) {
-    const s = parsed<PatternStats>('pattern_stats', doc);
+  rows(value, entry, touched, heads) {
+    const s = value as PatternStats;
     const app = entry.applianceId ?? s.applianceId;
     const site = entry.siteId;
     const sub = (prefix: string): Touched =>
@@ -400,8 +377,8 @@ export const auditTrailProjector: KindProjector = {
   kind: 'audit_trail',
   validate: validator('audit_trail'),
   touched: (p) => keysUnder(p, 'entries'),
-  rows(doc, entry, touched, heads) {
-    const a = parsed<AuditTrail>('audit_trail', doc);
+  rows(value, entry, touched, heads) {
+    const a = value as AuditTrail;
     const app = entry.applianceId ?? a.applianceId;
     const { upserts, deletes } = splitTouched(
       a.entries,

@@ -2,7 +2,6 @@
 // (OpenSSL). Browser bundles never import this file; both paths are tested to agree with the pure ones.
 import { type KeyObject, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { type Base64Codec, setBase64Implementation } from './bytes.ts';
-import { setStrictVerifyImplementation } from '../net/ed25519-strict.ts';
 import { setEd25519SignImplementation, setEd25519VerifyImplementation } from './ed25519.ts';
 import { installNodeSha256 } from './sha256-node.ts';
 
@@ -72,5 +71,4 @@ export function installNodeCrypto(): void {
   setBase64Implementation(nodeBase64);
   setEd25519VerifyImplementation(nodeEd25519Verify);
   setEd25519SignImplementation(nodeEd25519Sign);
-  setStrictVerifyImplementation(nodeEd25519Verify);
 }

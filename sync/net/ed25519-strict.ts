@@ -1,5 +1,3 @@
-import nacl from 'tweetnacl';
-
 // L, the order of the Ed25519 base point, little-endian.
 const L = [
   0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0,
@@ -29,26 +27,4 @@ export function canonicalS(signature: Uint8Array): boolean {
     if (s !== l) return s < l;
   }
   return false;
-}
-
-type RawVerify = (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) => boolean;
-let rawVerify: RawVerify = (m, s, k) => nacl.sign.detached.verify(m, s, k);
-
-/**
- * Installs a faster raw Ed25519 verification for the transport (node:crypto, installed by
- * installNodeCrypto). tweetnacl in pure JavaScript took ~9 ms per verification on the 2-core CI machine
- * (P4, 2026-11-29): a cloud accepting a reconnect storm spent seconds of its event loop on handshakes.
- */
-export function setStrictVerifyImplementation(fn: RawVerify): void {
-  rawVerify = fn;
-}
-
-/** Ed25519 verification that rejects malleated (non-canonical) signatures and wrong lengths. */
-export function verifyStrict(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  return (
-    signature.length === 64 &&
-    publicKey.length === 32 &&
-    canonicalS(signature) &&
-    rawVerify(message, signature, publicKey)
-  );
 }

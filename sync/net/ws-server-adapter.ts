@@ -5,7 +5,7 @@ import { type Message, NetworkAdapter, type PeerId, type PeerMetadata } from '@a
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Logger, silentLogger } from '../log.ts';
 import { installNodeCrypto } from '../evidence/node-crypto.ts';
-import { verifyStrict } from './ed25519-strict.ts';
+import { verify } from '../evidence/ed25519.ts';
 import { PROTOCOL, decodeFrame, encodeFrame, handshakeTranscript } from './frames.ts';
 import { CLOSE } from './close-codes.ts';
 import { parseMessage, wireMessage } from './message-shape.ts';
@@ -224,7 +224,7 @@ export class WsServerAdapter<P> extends NetworkAdapter {
       if (f.t !== 'auth') return this.close(s, CLOSE.unauthorized, netErrors.E_NOT_AUTHENTICATED.code);
       if (f.v !== PROTOCOL) return this.close(s, CLOSE.malformed, netErrors.E_FRAME_MALFORMED.code);
       const transcript = handshakeTranscript(this.o.serverName, s.nonce, f.publicKey, f.peerId);
-      if (!verifyStrict(transcript, f.signature, f.publicKey))
+      if (!verify(transcript, f.signature, f.publicKey))
         return this.close(s, CLOSE.unauthorized, netErrors.E_HANDSHAKE_SIGNATURE.code);
       const auth = await this.o.authenticate(f.publicKey, f.peerId);
       if (!auth.ok) return this.close(s, CLOSE.unauthorized, auth.code);
