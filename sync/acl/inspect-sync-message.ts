@@ -130,25 +130,3 @@ export function inspectSyncMessage(doc: A.Doc<unknown> | undefined, message: Uin
     }
   }
 }
-
-export type InspectResult =
-  | { readonly ok: true; readonly changes: readonly IncomingChange[] }
-  | { readonly ok: false; readonly reason: string };
-
-/** The changes a sync message would add to `doc` (see inspectSyncMessage). Never throws. */
-export function newChangesInSyncMessage(doc: A.Doc<unknown> | undefined, message: Uint8Array): InspectResult {
-  const r = inspectSyncMessage(doc, message);
-  return r.ok ? { ok: true, changes: r.changes } : r;
-}
-
-/**
- * Why a sync message's changes do not apply to `doc` (see inspectSyncMessage), or undefined when they
- * do. Never throws.
- */
-export function changesApplyCleanly(
-  doc: A.Doc<unknown> | undefined,
-  message: Uint8Array,
-): string | undefined {
-  const r = inspectSyncMessage(doc, message);
-  return r.ok ? r.applyError : r.reason;
-}

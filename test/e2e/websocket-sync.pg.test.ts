@@ -10,7 +10,7 @@ import { loadOrCreateIdentity } from '../../appliance/identity/identity.ts';
 import { ApplianceSync } from '../../appliance/sync/appliance-sync.ts';
 import { type CloudNode, startCloud } from '../../cloud/cloud-node.ts';
 import type { RuleBook } from '../../schemas/index.ts';
-import { changesApplyCleanly } from '../../sync/acl/inspect-sync-message.ts';
+import { inspectSyncMessage } from '../../sync/acl/inspect-sync-message.ts';
 import { readChangeHeader } from '../../sync/acl/change-header.ts';
 import { WsClientAdapter } from '../../sync/net/ws-client-adapter.ts';
 import { PgSqlClient } from '../../sync/sql/pg-client.ts';
@@ -157,7 +157,9 @@ describe('appliance ↔ cloud over the real authenticated WebSocket (real Postgr
       bad[pos] = (bad[pos] as number) ^ 0x5a;
       bad.set(createHash('sha256').update(bad.subarray(8)).digest().subarray(0, 4), 4);
       const msg = A.encodeSyncMessage({ heads: [], need: [], have: [], changes: [bad] });
-      if (readChangeHeader(bad).ok && changesApplyCleanly(cloudCopy, msg)) crafted = msg;
+      if (!readChangeHeader(bad).ok) continue;
+      const r = inspectSyncMessage(cloudCopy, msg);
+      if (r.ok && r.applyError) crafted = msg;
     }
     if (!crafted) throw new Error('no corruption that fails to apply was found');
     a.client.send({
