@@ -4,6 +4,7 @@
 import { ApplianceSync } from '../../appliance/sync/appliance-sync.ts';
 import type { IncidentRecord } from '../../appliance/sync/records.ts';
 import { SqliteStorageAdapter } from '../../sync/storage/sqlite-storage-adapter.ts';
+import { healedIncident } from '../helpers/incidents.ts';
 
 const [dir, siteId, applianceId] = process.argv.slice(2) as [string, string, string];
 const sync = await ApplianceSync.start({
@@ -23,19 +24,7 @@ process.stdout.write(`ready ${stored}\n`);
 for (;;) {
   const batch: IncidentRecord[] = [];
   for (let i = 0; i < 200; i++) {
-    batch.push({
-      signature: `00000000000000${(n % 4).toString(16).padStart(2, '0')}`,
-      incidentType: 'drift',
-      checkType: 'firewall_status',
-      at: Date.now(),
-      resolution: {
-        level: 'L1',
-        outcome: 'success',
-        action: 'run_runbook:LIN-FW-001',
-        ruleId: 'L1-FW-001',
-        durationMs: 5,
-      },
-    });
+    batch.push(healedIncident(`00000000000000${(n % 4).toString(16).padStart(2, '0')}`, Date.now(), 5));
     n++;
   }
   sync.record(batch);

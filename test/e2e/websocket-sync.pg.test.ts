@@ -11,6 +11,7 @@ import { ApplianceSync } from '../../appliance/sync/appliance-sync.ts';
 import { type CloudNode, startCloud } from '../../cloud/cloud-node.ts';
 import type { RuleBook } from '../../schemas/index.ts';
 import { inspectSyncMessage } from '../../sync/acl/inspect-sync-message.ts';
+import { healedIncident } from '../helpers/incidents.ts';
 import { readChangeHeader } from '../../sync/acl/change-header.ts';
 import { WsClientAdapter } from '../../sync/net/ws-client-adapter.ts';
 import { PgSqlClient } from '../../sync/sql/pg-client.ts';
@@ -57,21 +58,7 @@ describe('appliance ↔ cloud over the real authenticated WebSocket (real Postgr
 
   /** One healed drift incident recorded and coalesced at the appliance. */
   async function recordOne(sync: ApplianceSync, signature: string): Promise<void> {
-    sync.record([
-      {
-        signature,
-        incidentType: 'drift',
-        checkType: 'firewall_status',
-        at: Date.now(),
-        resolution: {
-          level: 'L1',
-          outcome: 'success',
-          action: 'run_runbook:LIN-FW-001',
-          ruleId: 'L1-FW-001',
-          durationMs: 10,
-        },
-      },
-    ]);
+    sync.record([healedIncident(signature, Date.now(), 10)]);
     await sync.flush();
   }
 

@@ -15,6 +15,7 @@ import type { AuditRecord, IncidentRecord } from '../../../appliance/sync/record
 import { type CloudNode, startCloud } from '../../../cloud/cloud-node.ts';
 import { WsClientAdapter } from '../../../sync/net/ws-client-adapter.ts';
 import { SqliteStorageAdapter } from '../../../sync/storage/sqlite-storage-adapter.ts';
+import { healedIncident } from '../../helpers/incidents.ts';
 import { openBenchDb } from '../bench-db.ts';
 import { type BenchContext, type BenchScenario, type Measurement, stat } from '../harness.ts';
 import { startStockServer, stockClient } from '../stock-stack.ts';
@@ -34,21 +35,7 @@ export interface Sizes {
 
 const sig = (i: number) => (i % SIGNATURES).toString(16).padStart(16, '0');
 
-function incident(i: number, at: number): IncidentRecord {
-  return {
-    signature: sig(i),
-    incidentType: 'drift',
-    checkType: 'firewall_status',
-    at,
-    resolution: {
-      level: 'L1',
-      outcome: 'success',
-      action: 'run_runbook:LIN-FW-001',
-      ruleId: 'L1-FW-001',
-      durationMs: 120,
-    },
-  };
-}
+const incident = (i: number, at: number): IncidentRecord => healedIncident(sig(i), at, 120);
 
 function auditEntry(i: number, at: number): AuditRecord {
   return {
