@@ -1,8 +1,9 @@
 // Ed25519 verification of evidence bundles off the event loop. The cloud's event loop also runs sync
-// and projection; a batch of 500 signatures is ~35 ms of node:crypto work (P2 profile, 2026-11-29), so
-// the raw checks go to worker threads (verify-worker.mjs) while the loop serves other peers. The strict
-// checks (lengths, small-order keys, canonical S) stay here, in front; small batches, and any batch a
-// worker fails to answer, are verified inline — the verdict never depends on where it ran.
+// and projection; a batch of 500 signatures is ~33 ms of node:crypto work (P4's strict-verify row:
+// ~15,000 signatures/s), so the raw checks go to worker threads (verify-worker.mjs) while the loop
+// serves other peers. The strict checks (lengths, small-order keys, canonical S) stay here, in front;
+// small batches, and any batch a worker fails to answer, are verified inline — the verdict never
+// depends on where it ran.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type VerifyOutcome, strictPrecheck, verifyDetailed } from '../../sync/evidence/ed25519.ts';

@@ -118,8 +118,8 @@ export class CloudSync {
 
   /**
    * A document's genesis change hash, computed once per document: the gate asks for it on every
-   * message that carries changes, and building the genesis document each time was ~16% of the
-   * cloud's CPU at 2,000 appliances (P3 profile, 2026-11-29). Deterministic per entry, so a cache
+   * message that carries changes, and building the genesis document each time was 7% of the
+   * cloud's CPU at 2,000 appliances (P3 profile, docs/benchmarks-notes.md). Deterministic per entry, so a cache
    * never goes stale.
    */
   private genesisHashOf(e: DocumentEntry): string | undefined {
@@ -133,8 +133,8 @@ export class CloudSync {
   /**
    * The share decision, synchronous when the document's entry is cached. automerge-repo asks it for
    * every connected peer after every message it receives, and for every loaded document when a peer
-   * connects (O(peers) and O(documents) each time): at 1,000 appliances these calls were the largest
-   * share of the cloud's CPU in the P3 profile (2026-11-29), most of it promise machinery. Cached
+   * connects (O(peers) and O(documents) each time): at 2,000 appliances a fifth of the cloud's CPU
+   * was under these calls (P3 profile, docs/benchmarks-notes.md), most of it promise machinery. Cached
    * answers are two shared, already-resolved promises.
    */
   private mayShare(peer: PeerId, docId: DocumentId | undefined): Promise<boolean> {
