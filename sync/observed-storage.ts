@@ -21,6 +21,12 @@ export class ObservedStorage implements StorageAdapterInterface {
    * or the store is closed; failures are reported, never thrown into the repo.
    */
   async save(key: StorageKey, data: Uint8Array): Promise<void> {
+    if (this.closed) {
+      // automerge-repo's throttled sync-state saves can fire after shutdown; sync state is a cache
+      // (peers rebuild it), so it is dropped. A document chunk after close would be a shutdown-order bug.
+      if (key[1] !== 'sync-state') this.onError?.(new Error('save after storage close dropped'), key);
+      return;
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         await this.inner.save(key, data);

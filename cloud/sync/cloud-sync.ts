@@ -75,7 +75,8 @@ export class CloudSync {
       this.inflight.add(p);
       void p.finally(() => this.inflight.delete(p));
     }));
-    storage.onError = (e, key) => this.log.error({ err: e, key }, 'document save failed; retrying');
+    storage.onError = (e, key) =>
+      this.log.error({ err: e, key }, 'document save failed (retried until it lands or the node stops)');
     this.repo = new Repo({
       peerId: this.peerId,
       storage,
