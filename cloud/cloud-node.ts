@@ -16,7 +16,7 @@ import { EvidenceLog } from './evidence/evidence-log.ts';
 import { mountEvidence } from './evidence/evidence-routes.ts';
 import { createHttpApp } from './http-app.ts';
 import { createMetricsRegistry } from './metrics.ts';
-import { CloudSync } from './sync/cloud-sync.ts';
+import { CloudSync, PROJECTION_QUEUE } from './sync/cloud-sync.ts';
 
 export interface CloudOptions {
   readonly port?: number;
@@ -64,7 +64,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<CloudNode>
     origin: `${options.serverName ?? 'osiris-cloud'}/evidence`,
     ...(evidenceKey ? { signerKey: evidenceKey } : {}),
   });
-  const storage = await PostgresStorageAdapter.open(sql);
+  const storage = await PostgresStorageAdapter.open(sql, { queueTable: PROJECTION_QUEUE });
   const server = createServer();
   // The sync server: authenticated WebSocket on /sync of the same port (unless a test supplies a network).
   const ref: { sync?: CloudSync } = {};

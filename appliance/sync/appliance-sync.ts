@@ -8,6 +8,7 @@ import {
   type StorageAdapterInterface,
 } from '@automerge/automerge-repo';
 import type { ExceptionsDoc, RuleBook, SiteSettings } from '../../schemas/index.ts';
+import { installFastBs58check } from '../../sync/fast-bs58check.ts';
 import { auditPeriod, deriveDocId } from '../../sync/doc-ids.ts';
 import { type DocIdentity, genesisContent } from '../../sync/genesis-content.ts';
 import { openStoredOrGenesis } from '../../sync/genesis.ts';
@@ -93,6 +94,7 @@ export class ApplianceSync {
    * audit write waits for its document (the coalescer opens it), so nothing is lost meanwhile.
    */
   static async start(o: ApplianceSyncOptions): Promise<ApplianceSync> {
+    installFastBs58check(); // automerge-repo's head encoding on node:crypto (sync/fast-bs58check.ts)
     const a = new ApplianceSync(o);
     const site = o.siteId;
     const ids = [

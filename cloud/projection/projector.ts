@@ -15,6 +15,12 @@ export type ProjectOutcome =
   | { readonly status: 'unchanged' | 'missing' | 'unregistered' | 'busy' }
   | { readonly status: 'quarantined' | 'failed'; readonly reason: string };
 
+/** A document's queue entries: the newest id and when the oldest one was received. */
+interface QueuePosition {
+  readonly max: string | null;
+  readonly first: Date | null;
+}
+
 interface Input {
   readonly entry: DocumentEntry | undefined;
   readonly doc: A.Doc<unknown> | undefined;
@@ -63,17 +69,21 @@ export class Projector {
    * Reads what a projection needs before its transaction opens: on embedded PGlite (one connection) a
    * query issued outside an open transaction would wait for it to end — a deadlock.
    */
-  private async read(docId: string): Promise<Input> {
+  private async read(docId: string, queued?: QueuePosition): Promise<Input> {
     // The queue position is taken BEFORE the document is read: a change queued after this point has a
     // larger id and stays queued, even if the read below already includes it. (Reading the position
     // inside the transaction, after the read, consumed such changes without projecting them — found
     // by the simulator sweep, seed 46, through a restarted cloud's old projector.)
-    const q = await this.deps.sql.query<{ max: string | null; first: Date | null }>(
-      'select max(id)::text as max, min(received_at) as first from projection_queue where doc_id = $1',
-      [docId],
-    );
-    const queuedThrough = q.rows[0]?.max ?? null;
-    const receivedAt = q.rows[0]?.first ?? null;
+    const q =
+      queued ??
+      (
+        await this.deps.sql.query<QueuePosition>(
+          'select max(id)::text as max, min(received_at) as first from projection_queue where doc_id = $1',
+          [docId],
+        )
+      ).rows[0];
+    const queuedThrough = q?.max ?? null;
+    const receivedAt = q?.first ?? null;
     const entry = await this.deps.entry(docId);
     const doc = entry ? await this.deps.source(docId as DocumentId) : undefined;
     return { entry, doc, queuedThrough, receivedAt };
@@ -87,14 +97,19 @@ export class Projector {
   async projectNext(
     skip: readonly string[] = [],
   ): Promise<{ docId: string; outcome: ProjectOutcome } | undefined> {
-    const next = await this.deps.sql.query<{ doc_id: string }>(
-      'select doc_id from projection_queue where not_before <= now() and not (doc_id = any($1)) order by id limit 1',
+    // The oldest claimable document and its queue position, in one round trip (taken before the read).
+    const next = await this.deps.sql.query<{ doc_id: string } & QueuePosition>(
+      `with n as (select doc_id from projection_queue
+                  where not_before <= now() and not (doc_id = any($1)) order by id limit 1)
+       select n.doc_id, q.max, q.first from n, lateral (
+         select max(id)::text as max, min(received_at) as first from projection_queue where doc_id = n.doc_id) q`,
       [skip],
     );
-    const docId = next.rows[0]?.doc_id;
-    if (!docId) return undefined;
+    const row = next.rows[0];
+    const docId = row?.doc_id;
+    if (!row || !docId) return undefined;
     try {
-      const input = await this.read(docId);
+      const input = await this.read(docId, { max: row.max, first: row.first });
       const outcome = await this.deps.sql.transaction(async (tx) => {
         const got = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as ok', [
           docId,
@@ -182,11 +197,13 @@ export class Projector {
       const full = options.full === true || !state || state.heads.length === 0 || state.quarantined;
       const touched = full ? 'all' : projector.touched(A.diff(doc, state.heads, heads));
       for (const w of projector.rows(valid.value, entry, touched, heads)) await applyTableWrite(tx, w);
+      // The new heads and the consumed queue entries in one statement (different tables, one snapshot).
       await tx.query(
-        'insert into projection_state (doc_id, heads, quarantined) values ($1, $2, false) on conflict (doc_id) do update set heads = excluded.heads, quarantined = false, projected_at = now()',
-        [docId, heads],
+        `with s as (insert into projection_state (doc_id, heads, quarantined) values ($1, $2, false)
+                    on conflict (doc_id) do update set heads = excluded.heads, quarantined = false, projected_at = now())
+         delete from projection_queue where $3::bigint is not null and doc_id = $1 and id <= $3::bigint`,
+        [docId, heads, queuedThrough],
       );
-      await consume();
       const lagMs = receivedAt ? Date.now() - new Date(receivedAt).getTime() : undefined;
       if (lagMs !== undefined) this.deps.onLag?.(lagMs);
       return { status: 'projected', lagMs, full } as const;

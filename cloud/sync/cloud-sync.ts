@@ -8,13 +8,15 @@ import {
   Repo,
   type StorageAdapterInterface,
 } from '@automerge/automerge-repo';
-import type { Registry as Metrics } from 'prom-client';
+import { Counter, type Registry as Metrics } from 'prom-client';
 import { BUILTIN_RULES, type Rule, type RuleBook } from '../../schemas/index.ts';
 import { deriveDocId } from '../../sync/doc-ids.ts';
+import { installFastBs58check } from '../../sync/fast-bs58check.ts';
 import { genesisContent } from '../../sync/genesis-content.ts';
 import { genesisHash, openStoredOrGenesis } from '../../sync/genesis.ts';
 import { loadDocFromStorage } from '../../sync/load-from-storage.ts';
 import { ObservedStorage } from '../../sync/observed-storage.ts';
+import { PostgresStorageAdapter } from '../../sync/storage/postgres-storage-adapter.ts';
 import { type Logger, silentLogger } from '../../sync/log.ts';
 import type { SqlClient } from '../../sync/sql/sql-client.ts';
 import { Projector } from '../projection/projector.ts';
@@ -25,6 +27,7 @@ import { Registry } from '../registry/registry.ts';
 import { AclGate, type GateDecision } from './acl-gate.ts';
 import { changeAsCloud } from './cloud-change.ts';
 import { DocCache } from './doc-cache.ts';
+import { ANY_DOC, installShareIndex, type ShareIndexStats } from './share-index.ts';
 import { SyncStatus } from './sync-status.ts';
 
 export { genesisContent };
@@ -45,6 +48,9 @@ export interface CloudSyncOptions {
  * The cloud's document side: one Repo on shared storage, the registry and ACL gate, idle eviction,
  * sync status, and the projector fed by document changes.
  */
+/** The projection queue; a Postgres store opened with it as `queueTable` fills it (cloud-node.ts). */
+export const PROJECTION_QUEUE = 'projection_queue';
+
 const YES = Promise.resolve(true);
 const NO = Promise.resolve(false);
 
@@ -56,6 +62,8 @@ export class CloudSync {
   readonly status: SyncStatus;
   readonly projector: Projector;
   readonly peerId: PeerId;
+  /** How many received messages took the fast receive path and how many automerge-repo's own. */
+  readonly receivePaths: ShareIndexStats;
   /** Authenticated peers (set by the transport after the handshake). */
   readonly principals = new Map<PeerId, Principal>();
   private readonly log: Logger;
@@ -67,10 +75,20 @@ export class CloudSync {
   private readonly genesisHashes = new Map<string, string | undefined>();
 
   constructor(private readonly o: CloudSyncOptions) {
+    installFastBs58check(); // automerge-repo's head encoding on node:crypto (sync/fast-bs58check.ts)
     this.peerId = o.peerId ?? ('cloud' as PeerId);
     this.log = o.logger ?? silentLogger;
     this.registry = new Registry(o.sql);
+    // A Postgres store that queues changed documents itself (in the statement that writes their
+    // changes: atomic, and one round trip instead of two) only needs the projector kicked.
+    const storageQueues =
+      o.storage instanceof PostgresStorageAdapter && o.storage.queueTable === PROJECTION_QUEUE;
     const storage = (this.storage = new ObservedStorage(o.storage, (docId) => {
+      if (storageQueues) {
+        this.cache.touch(docId as DocumentId);
+        this.kick();
+        return;
+      }
       const p = this.enqueue(docId as DocumentId);
       this.inflight.add(p);
       void p.finally(() => this.inflight.delete(p));
@@ -88,6 +106,26 @@ export class CloudSync {
       shareConfig: {
         announce: (peer, docId) => this.mayShare(peer, docId),
         access: (peer, docId) => this.mayShare(peer, docId),
+      },
+    });
+    this.receivePaths = installShareIndex(this.repo, {
+      decide: (peer, docId) => this.shareDecision(peer, docId),
+      peerGroup: (peer) => {
+        const p = this.principals.get(peer);
+        return p === undefined ? undefined : p.kind === 'cloud' ? ANY_DOC : p.siteId;
+      },
+      docGroup: (docId) => this.registry.cachedDocument(docId)?.siteId,
+    });
+    const paths = this.receivePaths;
+    new Counter({
+      name: 'osiris_sync_messages_received_total',
+      help: 'Sync messages received, by path: fast (straight to the document synchronizer) or upstream',
+      labelNames: ['path'],
+      registers: [o.metrics],
+      collect(this: Counter<'path'>) {
+        this.reset();
+        this.inc({ path: 'fast' }, paths.fast);
+        this.inc({ path: 'upstream' }, paths.slow);
       },
     });
     this.cache = new DocCache(this.repo, { idleMs: o.idleMs ?? 5 * 60_000, logger: this.log });
@@ -144,6 +182,14 @@ export class CloudSync {
     const e = this.registry.cachedDocument(docId);
     if (!e) return this.peerMayRead(peer, docId);
     return this.gateCanRead(p, e) ? YES : NO;
+  }
+
+  /** The share decision from memory: undefined when the document's entry is not cached. */
+  private shareDecision(peer: PeerId, docId: DocumentId): boolean | undefined {
+    const p = this.principals.get(peer);
+    if (!p) return false;
+    const e = this.registry.cachedDocument(docId);
+    return e === undefined ? undefined : this.gateCanRead(p, e);
   }
 
   private async peerMayRead(peer: PeerId, docId: DocumentId | undefined): Promise<boolean> {

@@ -4,7 +4,13 @@ import { storageErrors } from './storage-errors.ts';
 
 /** One write of a storage adapter, with its key already encoded (storage-key.ts). */
 export type StorageOp =
-  | { readonly kind: 'save'; readonly key: string; readonly data: Uint8Array }
+  | {
+      readonly kind: 'save';
+      readonly key: string;
+      readonly data: Uint8Array;
+      /** The document whose change this chunk holds (incremental or snapshot chunks only). */
+      readonly doc?: string;
+    }
   | { readonly kind: 'remove'; readonly key: string }
   | { readonly kind: 'removeRange'; readonly from: string; readonly to: string };
 

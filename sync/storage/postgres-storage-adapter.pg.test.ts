@@ -43,6 +43,30 @@ describe('PostgresStorageAdapter on real Postgres', () => {
     await sql.query(`drop schema other_${db.schema} cascade`);
   });
 
+  it('with a queue table, change chunks queue their document in the same statement, atomically', async () => {
+    await sql.query('create table q_docs (id bigserial primary key, doc_id text not null)');
+    const a = await PostgresStorageAdapter.open(sql, { table: 'queued', queueTable: 'q_docs' });
+    await Promise.all([
+      a.save(['d1', 'incremental', 'h1'], new Uint8Array([1])),
+      a.save(['d2', 'snapshot', 's1'], new Uint8Array([2])),
+      a.save(['d1', 'sync-state', 'peer'], new Uint8Array([3])),
+    ]);
+    await a.save(['d3', 'sync-state', 'peer'], new Uint8Array([4]));
+    const queued = await sql.query<{ doc_id: string }>('select doc_id from q_docs order by doc_id');
+    expect(queued.rows.map((r) => r.doc_id)).toEqual(['d1', 'd2']);
+    // The queue insert failing fails the whole write: no chunk without its queue entry.
+    await sql.query('alter table q_docs add constraint no_d9 check (doc_id <> $$d9$$)');
+    await expect(a.save(['d9', 'incremental', 'h9'], new Uint8Array([9]))).rejects.toMatchObject({
+      code: 'E_STORAGE_WRITE_FAILED',
+    });
+    const again = await PostgresStorageAdapter.open(sql, { table: 'queued', queueTable: 'q_docs' });
+    expect(await again.load(['d9', 'incremental', 'h9'])).toBeUndefined();
+    expect(await again.load(['d1', 'incremental', 'h1'])).toEqual(new Uint8Array([1]));
+    expect(() => new PostgresStorageAdapter(sql, { queueTable: 'bad; drop table x' })).toThrow(
+      expect.objectContaining({ code: 'E_STORAGE_INVALID_TABLE' }),
+    );
+  });
+
   it('a compaction-shaped burst is one transaction: another connection sees all of it or none', async () => {
     const a = await PostgresStorageAdapter.open(sql, { table: 'burst' });
     for (let i = 0; i < 20; i++) await a.save(['doc', 'incremental', `h${i}`], new Uint8Array(300));

@@ -11,6 +11,13 @@ export interface PostgresStorageOptions {
   readonly table?: string;
   /** Where failed batches are reported (default: silent). */
   readonly logger?: Logger;
+  /**
+   * A table with a `doc_id` text column: every statement that writes documents' change chunks
+   * (incremental or snapshot) also inserts their ids there, in the same statement — so a queue of
+   * changed documents (the cloud's projection queue) commits atomically with the changes, in one
+   * round trip. Default: none.
+   */
+  readonly queueTable?: string;
 }
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -18,12 +25,15 @@ const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 /**
  * automerge-repo storage on Postgres — the same code on a real server (pg) and on embedded PGlite.
  * Keys are encoded per element (storage-key.ts) into a COLLATE "C" primary key, so a prefix is a
- * btree range scan; `seq` keeps insertion order through upserts. Writes issued in one tick commit in
- * one transaction, consecutive saves as one multi-row upsert and consecutive removes as one delete.
+ * btree range scan; `seq` keeps insertion order through upserts. Writes issued in one tick commit
+ * atomically (one statement alone, several in one transaction), consecutive saves as one multi-row
+ * upsert and consecutive removes as one delete.
  */
 export class PostgresStorageAdapter implements StorageAdapterInterface {
   /** The validated table name, as used in SQL. */
   readonly table: string;
+  /** The validated queue table (see PostgresStorageOptions.queueTable), if any. */
+  readonly queueTable: string | undefined;
   private readonly queue: GroupCommit;
 
   constructor(
@@ -31,10 +41,13 @@ export class PostgresStorageAdapter implements StorageAdapterInterface {
     options: PostgresStorageOptions = {},
   ) {
     const table = options.table ?? 'automerge_chunks';
-    if (!table.split('.').every((part) => IDENT.test(part)) || table.split('.').length > 2)
-      throw new OsirisError(storageErrors.E_STORAGE_INVALID_TABLE, undefined, { table });
+    const valid = (t: string) => t.split('.').every((part) => IDENT.test(part)) && t.split('.').length <= 2;
+    if (!valid(table)) throw new OsirisError(storageErrors.E_STORAGE_INVALID_TABLE, undefined, { table });
+    if (options.queueTable !== undefined && !valid(options.queueTable))
+      throw new OsirisError(storageErrors.E_STORAGE_INVALID_TABLE, undefined, { table: options.queueTable });
     this.table = table;
-    this.queue = new GroupCommit((ops) => this.sql.transaction((tx) => this.apply(tx, ops)), options.logger);
+    this.queueTable = options.queueTable;
+    this.queue = new GroupCommit((ops) => this.write(ops), options.logger);
   }
 
   /** Constructs the adapter and ensures its table exists. `table` as a string is the old call form. */
@@ -74,7 +87,9 @@ export class PostgresStorageAdapter implements StorageAdapterInterface {
   }
 
   async save(key: StorageKey, data: Uint8Array): Promise<void> {
-    return this.queue.enqueue({ kind: 'save', key: encodeKey(key), data });
+    const kind = key[1];
+    const doc = key[0] !== undefined && (kind === 'incremental' || kind === 'snapshot') ? key[0] : undefined;
+    return this.queue.enqueue({ kind: 'save', key: encodeKey(key), data, ...(doc ? { doc } : {}) });
   }
 
   async remove(key: StorageKey): Promise<void> {
@@ -117,42 +132,73 @@ export class PostgresStorageAdapter implements StorageAdapterInterface {
   }
 
   /**
-   * One batch in one transaction, in order. Runs of consecutive saves become one multi-row upsert
+   * One batch, atomically, in order. A batch that is one statement (the common case: one document's
+   * chunk, or one compaction's removal) runs on its own — a single statement is atomic, and BEGIN and
+   * COMMIT would triple its round trips (P3 profile, docs/benchmarks-notes.md); longer batches run in
+   * one transaction.
+   */
+  private async write(ops: readonly StorageOp[]): Promise<void> {
+    const statements = this.plan(ops);
+    const [only] = statements;
+    if (statements.length === 1 && only) {
+      await this.sql.query(only.text, only.params);
+      return;
+    }
+    await this.sql.transaction(async (tx) => {
+      for (const st of statements) await tx.query(st.text, st.params);
+    });
+  }
+
+  /**
+   * The statements of one batch, in order. Runs of consecutive saves become one multi-row upsert
    * (within a run a key keeps its first position and its last data, as one upsert after another
    * would leave it: ON CONFLICT may not touch a row twice per statement); runs of removes one delete.
    */
-  private async apply(tx: SqlClient, ops: readonly StorageOp[]): Promise<void> {
+  private plan(ops: readonly StorageOp[]): { text: string; params: unknown[] }[] {
+    const out: { text: string; params: unknown[] }[] = [];
     let saves = new Map<string, Uint8Array>();
+    let docs = new Set<string>();
     let removes = new Set<string>();
-    const writeSaves = async () => {
+    const endSaves = () => {
       if (saves.size === 0) return;
-      await tx.query(
-        `insert into ${this.table} (key, data)
+      const upsert = `insert into ${this.table} (key, data)
          select k, d from unnest($1::text[], $2::bytea[]) with ordinality as u(k, d, n) order by n
-         on conflict (key) do update set data = excluded.data`,
-        [[...saves.keys()], [...saves.values()]],
+         on conflict (key) do update set data = excluded.data`;
+      out.push(
+        this.queueTable && docs.size > 0
+          ? {
+              text: `with w as (${upsert}) insert into ${this.queueTable} (doc_id) select unnest($3::text[])`,
+              params: [[...saves.keys()], [...saves.values()], [...docs]],
+            }
+          : { text: upsert, params: [[...saves.keys()], [...saves.values()]] },
       );
       saves = new Map();
+      docs = new Set();
     };
-    const writeRemoves = async () => {
+    const endRemoves = () => {
       if (removes.size === 0) return;
-      await tx.query(`delete from ${this.table} where key = any($1::text[])`, [[...removes]]);
+      out.push({ text: `delete from ${this.table} where key = any($1::text[])`, params: [[...removes]] });
       removes = new Set();
     };
     for (const op of ops) {
       if (op.kind === 'save') {
-        await writeRemoves();
+        endRemoves();
         saves.set(op.key, op.data);
+        if (op.doc !== undefined) docs.add(op.doc);
       } else if (op.kind === 'remove') {
-        await writeSaves();
+        endSaves();
         removes.add(op.key);
       } else {
-        await writeSaves();
-        await writeRemoves();
-        await tx.query(`delete from ${this.table} where key >= $1 and key < $2`, [op.from, op.to]);
+        endSaves();
+        endRemoves();
+        out.push({
+          text: `delete from ${this.table} where key >= $1 and key < $2`,
+          params: [op.from, op.to],
+        });
       }
     }
-    await writeSaves();
-    await writeRemoves();
+    endSaves();
+    endRemoves();
+    return out;
   }
 }

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DocHandle, Repo } from '@automerge/automerge-repo';
 import { ApplianceSync } from '../../appliance/sync/appliance-sync.ts';
+import { deriveDocId } from '../../sync/doc-ids.ts';
 import { WsClientAdapter } from '../../sync/net/ws-client-adapter.ts';
 import { SqliteStorageAdapter } from '../../sync/storage/sqlite-storage-adapter.ts';
 import { stockClient } from './stock-stack.ts';
@@ -23,16 +24,21 @@ export interface FleetChildConfig {
 export type FleetParentMessage = { type: 'go'; durationMs: number } | { type: 'stop' };
 export type FleetChildMessage =
   | { type: 'ready'; open: number }
-  | { type: 'done'; changes: number; errors: number }
+  /** `stamps`: per measured document, the time stamped into each change made (ms since the epoch). */
+  | { type: 'done'; changes: number; errors: number; stamps: Record<string, number[]> }
   | { type: 'error'; message: string };
 
 const send = (m: FleetChildMessage) => process.send?.(m);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** One appliance: `change()` makes one stamped change; `open()` tells whether it is connected. */
+/**
+ * One appliance: `change()` makes one change stamped with the current time and returns the stamp;
+ * `docId` is the document the stamp lands in; `open()` tells whether it is connected.
+ */
 interface Sim {
+  readonly docId: string;
   open(): boolean;
-  change(signature: string): Promise<void>;
+  change(signature: string): Promise<number>;
 }
 
 async function ours(c: FleetChildConfig, a: FleetChildConfig['appliances'][number]): Promise<Sim> {
@@ -52,10 +58,13 @@ async function ours(c: FleetChildConfig, a: FleetChildConfig['appliances'][numbe
     coalesceMs: 0,
   });
   return {
+    docId: deriveDocId({ siteId: a.siteId, applianceId: a.applianceId }, 'pattern_stats'),
     open: () => client.connectionState === 'open',
     async change(signature) {
-      sync.record([{ signature, incidentType: 'drift', checkType: 'firewall_status', at: Date.now() }]);
+      const at = Date.now();
+      sync.record([{ signature, incidentType: 'drift', checkType: 'firewall_status', at }]);
       await sync.flush();
+      return at;
     },
   };
 }
@@ -64,12 +73,15 @@ function stock(c: FleetChildConfig, a: FleetChildConfig['appliances'][number]): 
   const repo: Repo = stockClient(join(c.dir, a.applianceId), c.port, a.applianceId, 2000);
   const handle: DocHandle<{ last: number; n: number }> = repo.create({ last: 0, n: 0 });
   return {
+    docId: handle.documentId,
     open: () => repo.peers.length > 0,
-    async change() {
+    change() {
+      const at = Date.now();
       handle.change((d) => {
-        d.last = Date.now();
+        d.last = at;
         d.n += 1;
       });
+      return Promise.resolve(at);
     },
   };
 }
@@ -86,6 +98,7 @@ async function main(c: FleetChildConfig): Promise<void> {
     if (m.type === 'stop') process.exit(0);
     let changes = 0;
     let errors = 0;
+    const stamps: Record<string, number[]> = {};
     const end = Date.now() + m.durationMs;
     // Each appliance changes every intervalMs at its own phase, so the load is spread evenly.
     const runs = sims.map(async (s, i) => {
@@ -94,7 +107,7 @@ async function main(c: FleetChildConfig): Promise<void> {
       while (Date.now() < end) {
         const t = Date.now();
         try {
-          await s.change(sig);
+          (stamps[s.docId] ??= []).push(await s.change(sig));
           changes++;
         } catch {
           errors++;
@@ -102,7 +115,7 @@ async function main(c: FleetChildConfig): Promise<void> {
         await sleep(Math.max(0, c.intervalMs - (Date.now() - t)));
       }
     });
-    void Promise.all(runs).then(() => send({ type: 'done', changes, errors }));
+    void Promise.all(runs).then(() => send({ type: 'done', changes, errors, stamps }));
   });
 }
 

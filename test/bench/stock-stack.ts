@@ -5,6 +5,7 @@ import { type PeerId, Repo } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter, WebSocketServerAdapter } from '@automerge/automerge-repo-network-websocket';
 import { NodeFSStorageAdapter } from '@automerge/automerge-repo-storage-nodefs';
 import { WebSocketServer } from 'ws';
+import { restoreStockBs58check } from '../../sync/fast-bs58check.ts';
 
 export interface StockServer {
   readonly repo: Repo;
@@ -14,6 +15,9 @@ export interface StockServer {
 
 /** Starts a stock sync server on `port` (0: any free port). */
 export async function startStockServer(dir: string, port = 0): Promise<StockServer> {
+  // Our nodes swap automerge-repo's head encoding onto node:crypto for the whole process; the stock
+  // stack runs the library's own (ours and stock are measured one after the other, never together).
+  restoreStockBs58check();
   const wss = new WebSocketServer({ port, host: '127.0.0.1' });
   await new Promise<void>((resolve, reject) => {
     wss.once('listening', resolve);
@@ -41,6 +45,7 @@ export async function startStockServer(dir: string, port = 0): Promise<StockServ
 
 /** A stock client repo on NodeFS that syncs with the server at `port` (retrying every `retryMs`). */
 export function stockClient(dir: string, port: number, peerId: string, retryMs = 5000): Repo {
+  restoreStockBs58check();
   return new Repo({
     peerId: peerId as PeerId,
     network: [new WebSocketClientAdapter(`ws://127.0.0.1:${port}`, retryMs)],

@@ -10,7 +10,7 @@ import { ApplianceSync } from '../../appliance/sync/appliance-sync.ts';
 import { EvidenceLog } from '../../cloud/evidence/evidence-log.ts';
 import { createMetricsRegistry } from '../../cloud/metrics.ts';
 import type { KindProjector } from '../../cloud/projection/kind-projector.ts';
-import { CloudSync } from '../../cloud/sync/cloud-sync.ts';
+import { CloudSync, PROJECTION_QUEUE } from '../../cloud/sync/cloud-sync.ts';
 import { openEnvelope } from '../../sync/evidence/bundle.ts';
 import { migrate } from '../../sync/sql/migrate.ts';
 import { PostgresStorageAdapter } from '../../sync/storage/postgres-storage-adapter.ts';
@@ -62,7 +62,7 @@ export class SimWorld {
   async startCloud(): Promise<void> {
     this.cloud = new CloudSync({
       sql: this.sql,
-      storage: await PostgresStorageAdapter.open(this.sql),
+      storage: await PostgresStorageAdapter.open(this.sql, { queueTable: PROJECTION_QUEUE }),
       network: [this.net.adapter('cloud' as PeerId)],
       metrics: createMetricsRegistry(),
       ...(this.projectors ? { projectors: this.projectors } : {}),

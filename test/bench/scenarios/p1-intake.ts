@@ -9,6 +9,7 @@ import { Coalescer, type JournaledDoc, type Reducer } from '../../../sync/journa
 import { Journal } from '../../../sync/journal/journal.ts';
 import { SqliteStorageAdapter } from '../../../sync/storage/sqlite-storage-adapter.ts';
 import { type BenchContext, type BenchScenario, type Measurement, stat } from '../harness.ts';
+import { restoreStockBs58check } from '../../../sync/fast-bs58check.ts';
 
 interface Stats extends JournaledDoc {
   patterns: Record<string, { occurrences: number }>;
@@ -64,6 +65,7 @@ async function ours(dir: string, n: number, batch: number): Promise<{ accept: nu
 }
 
 async function stock(dir: string, n: number): Promise<number> {
+  restoreStockBs58check(); // the library's own head encoding (ours swaps it onto node:crypto)
   const repo = new Repo({ storage: new NodeFSStorageAdapter(join(dir, 'stock')) });
   const handle = repo.create<Stats>({ patterns: {} });
   const t0 = performance.now();
