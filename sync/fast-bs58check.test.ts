@@ -36,6 +36,15 @@ describe('installFastBs58check', () => {
     expect(encode(bytes)).not.toBe(first);
   });
 
+  it('a remembered decode hands out a fresh copy each time', () => {
+    const text = original.encode(new Uint8Array([9, 8, 7, 6]));
+    const a = AutomergeUrl.decodeUnsafe(text) as Uint8Array;
+    a[0] = 0;
+    const b = AutomergeUrl.decodeUnsafe(text) as Uint8Array;
+    expect([...b]).toEqual([9, 8, 7, 6]);
+    expect(b).not.toBe(a);
+  });
+
   it('decodes and refuses exactly as the library does', () => {
     for (let i = 0; i < 300; i++) {
       const bytes = new Uint8Array(randomBytes(16));

@@ -79,11 +79,20 @@ export function installFastBs58check(): Bs58check {
       ? payload
       : undefined;
   };
+  // Document ids are validated on every inbound message (isValidDocumentId): the same few thousand
+  // strings over and over. Results are memoised; callers get a fresh copy.
+  const decoded = new Map<string, Uint8Array | null>();
   const patched: Bs58check = {
     encode,
     decodeUnsafe(text) {
-      const raw = base58.decodeUnsafe(text);
-      return raw ? verified(raw) : undefined;
+      let hit = decoded.get(text);
+      if (hit === undefined) {
+        const raw = base58.decodeUnsafe(text);
+        hit = (raw && verified(raw)) ?? null;
+        if (decoded.size >= MEMO_MAX) decoded.clear();
+        decoded.set(text, hit);
+      }
+      return hit === null ? undefined : hit.slice();
     },
     decode(text) {
       const payload = verified(base58.decode(text));

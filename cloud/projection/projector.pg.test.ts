@@ -254,4 +254,49 @@ for (const engine of ['postgres', 'pglite'] as const)
         );
         expect(states.rows[0]?.n).toBe(30);
       });
+
+    if (engine === 'postgres')
+      it('drain with 4 workers projects every queued document once, concurrently, with its queue position', async () => {
+        const ids: string[] = [];
+        for (let i = 0; i < 25; i++) {
+          const site = `c${i}`;
+          await reg.createSite({ id: site, partnerId: 'p', name: site });
+          const id = deriveDocId({ siteId: site }, 'rule_book');
+          docs.set(id, genesisDoc(id as DocumentId, initialRuleBook(site) as unknown as Any));
+          ids.push(id);
+          await sql.query('insert into projection_queue (doc_id) values ($1), ($1)', [id]);
+        }
+        const pool = new PgSqlClient(db.url);
+        const parallel = new Projector({
+          sql: pool,
+          source: async (id) => docs.get(id),
+          entry: (id) => reg.document(id),
+          projectors: ALL_PROJECTORS,
+          workers: 4,
+        });
+        const seen: string[] = [];
+        let inFlight = 0;
+        let most = 0;
+        const read = parallel['deps'].source;
+        (parallel as unknown as { deps: { source: typeof read } }).deps.source = async (id) => {
+          inFlight++;
+          most = Math.max(most, inFlight);
+          await new Promise((r) => setTimeout(r, 5));
+          inFlight--;
+          return read(id);
+        };
+        parallel.onOutcome = (id, outcome) => {
+          if (outcome.status === 'projected') seen.push(id);
+        };
+        expect(await parallel.drain()).toBe(25);
+        await pool.close();
+        expect([...seen].sort()).toEqual([...ids].sort()); // each once
+        expect(most).toBe(4);
+        expect(
+          (await sql.query<{ n: number }>('select count(*)::int n from projection_queue')).rows[0]?.n,
+        ).toBe(0);
+        // A change queued after the drain picked its documents stays queued for the next pass.
+        await sql.query('insert into projection_queue (doc_id) values ($1)', [ids[0]]);
+        expect(await projector.drain()).toBe(1);
+      });
   });

@@ -37,6 +37,11 @@ export interface ProjectorDeps {
   readonly logger?: Logger;
   /** Called with change-received → rows-committed latency for each projected document. */
   readonly onLag?: (ms: number) => void;
+  /**
+   * Documents `drain` projects at once, each in its own transaction on its own connection (default 1).
+   * More than one needs a connection pool: on embedded PGlite (one connection) keep 1.
+   */
+  readonly workers?: number;
 }
 
 const sameHeads = (a: readonly string[], b: readonly string[]) =>
@@ -106,18 +111,33 @@ export class Projector {
       [skip],
     );
     const row = next.rows[0];
-    const docId = row?.doc_id;
-    if (!row || !docId) return undefined;
+    if (!row?.doc_id) return undefined;
+    return this.claim(row.doc_id, { max: row.max, first: row.first });
+  }
+
+  /**
+   * Observes every outcome of `projectNext` and `drain`, with the document state that was read for it
+   * (benchmarks time projections with it).
+   */
+  onOutcome: ((docId: string, outcome: ProjectOutcome, doc: A.Doc<unknown> | undefined) => void) | undefined;
+
+  /** Reads a picked document and projects it under its advisory try-lock. */
+  private async claim(
+    docId: string,
+    position: QueuePosition,
+  ): Promise<{ docId: string; outcome: ProjectOutcome }> {
+    let outcome: ProjectOutcome;
+    let input: Input | undefined;
     try {
-      const input = await this.read(docId, { max: row.max, first: row.first });
-      const outcome = await this.deps.sql.transaction(async (tx) => {
+      input = await this.read(docId, position);
+      const read = input;
+      outcome = await this.deps.sql.transaction(async (tx) => {
         const got = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as ok', [
           docId,
         ]);
         if (!got.rows[0]?.ok) return { status: 'busy' } as const;
-        return this.projectIn(tx, docId, input, {});
+        return this.projectIn(tx, docId, read, {});
       });
-      return { docId, outcome };
     } catch (e) {
       // A failure here is a bug or an outage, not bad data (that is quarantined): back off and go on.
       this.log.error({ err: e, docId }, 'projection failed; will retry');
@@ -125,19 +145,44 @@ export class Projector {
         "update projection_queue set not_before = now() + interval '30 seconds' where doc_id = $1",
         [docId],
       );
-      return { docId, outcome: { status: 'failed', reason: (e as Error).message } };
+      outcome = { status: 'failed', reason: (e as Error).message };
     }
+    this.onOutcome?.(docId, outcome, input?.doc);
+    return { docId, outcome };
   }
 
-  /** Projects queued documents until none is claimable; returns how many were projected or settled. */
+  /**
+   * Projects queued documents until none is claimable; returns how many were projected or settled.
+   * With `workers` > 1 it picks that many documents (oldest first) with their queue positions in one
+   * query and projects them concurrently, each in its own transaction: one projection is several round
+   * trips, so one worker caps the rate at 1/(their latency) however idle the database is.
+   */
   async drain(limit = Number.POSITIVE_INFINITY): Promise<number> {
+    const workers = Math.max(1, this.deps.workers ?? 1);
     let n = 0;
     const busy: string[] = [];
     while (n < limit) {
-      const r = await this.projectNext(busy);
-      if (!r) break;
-      if (r.outcome.status === 'busy') busy.push(r.docId);
-      else n++;
+      if (workers === 1) {
+        const r = await this.projectNext(busy);
+        if (!r) break;
+        if (r.outcome.status === 'busy') busy.push(r.docId);
+        else n++;
+        continue;
+      }
+      const picked = await this.deps.sql.query<{ doc_id: string } & QueuePosition>(
+        `select doc_id, max(id)::text as max, min(received_at) as first from projection_queue
+         where not_before <= now() and not (doc_id = any($1))
+         group by doc_id order by min(id) limit $2`,
+        [busy, Math.min(workers, limit - n)],
+      );
+      if (picked.rows.length === 0) break;
+      const results = await Promise.all(
+        picked.rows.map((r) => this.claim(r.doc_id, { max: r.max, first: r.first })),
+      );
+      for (const r of results) {
+        if (r.outcome.status === 'busy') busy.push(r.docId);
+        else n++;
+      }
     }
     return n;
   }

@@ -42,6 +42,11 @@ export interface CloudSyncOptions {
   readonly idleMs?: number;
   /** The per-kind projectors (default ALL_PROJECTORS; the simulator injects broken variants). */
   readonly projectors?: readonly KindProjector[];
+  /**
+   * Documents projected at once on real Postgres (default 4; each holds a pooled connection while
+   * it projects). Embedded PGlite has one connection and always projects one at a time.
+   */
+  readonly projectorWorkers?: number;
 }
 
 /**
@@ -150,6 +155,7 @@ export class CloudSync {
       projectors: o.projectors ?? ALL_PROJECTORS,
       logger: this.log,
       onLag: (ms) => this.status.observeLag(ms),
+      workers: o.sql.dialect === 'pglite' ? 1 : (o.projectorWorkers ?? 4),
     });
     // Documents a previous process queued but did not project (it stopped or crashed) go first.
     this.kick();

@@ -25,10 +25,18 @@ export type FleetParentMessage = { type: 'go'; durationMs: number } | { type: 's
 export type FleetChildMessage =
   | { type: 'ready'; open: number }
   /** `stamps`: per measured document, the time stamped into each change made (ms since the epoch). */
-  | { type: 'done'; changes: number; errors: number; stamps: Record<string, number[]> }
+  | {
+      type: 'done';
+      changes: number;
+      errors: number;
+      stamps: Record<string, number[]>;
+      /** CPU time this process used during the run (user + system, ms). */
+      cpuMs: number;
+    }
   | { type: 'error'; message: string };
 
 const send = (m: FleetChildMessage) => process.send?.(m);
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -99,6 +107,7 @@ async function main(c: FleetChildConfig): Promise<void> {
     let changes = 0;
     let errors = 0;
     const stamps: Record<string, number[]> = {};
+    const cpu0 = process.cpuUsage();
     const end = Date.now() + m.durationMs;
     // Each appliance changes every intervalMs at its own phase, so the load is spread evenly.
     const runs = sims.map(async (s, i) => {
@@ -115,7 +124,9 @@ async function main(c: FleetChildConfig): Promise<void> {
         await sleep(Math.max(0, c.intervalMs - (Date.now() - t)));
       }
     });
-    void Promise.all(runs).then(() => send({ type: 'done', changes, errors, stamps }));
+    void Promise.all(runs).then(() =>
+      send({ type: 'done', changes, errors, stamps, cpuMs: cpuMs(process.cpuUsage(cpu0)) }),
+    );
   });
 }
 

@@ -4,7 +4,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
-import type { DocHandle, DocumentId } from '@automerge/automerge-repo';
+import type { DocumentId } from '@automerge/automerge-repo';
 import nacl from 'tweetnacl';
 import { startCloud } from '../../../cloud/cloud-node.ts';
 import type { PatternStats } from '../../../schemas/index.ts';
@@ -26,12 +26,17 @@ interface StepResult {
   readonly changes: number;
   readonly cpuPct: number;
   readonly rssMb: number;
+  /** The load generators' CPU during the window, all processes (% of one core). */
+  readonly generatorPct: number;
 }
 
 interface Fleet {
   readonly children: ChildProcess[];
-  /** Starts the load; resolves, when every child is done, with each document's change stamps. */
-  run(durationMs: number): Promise<Map<string, number[]>>;
+  /**
+   * Starts the load; resolves, when every child is done, with each document's change stamps and the
+   * CPU time the generators used (ms, all children).
+   */
+  run(durationMs: number): Promise<{ stamps: Map<string, number[]>; generatorCpuMs: number }>;
   stop(): Promise<void>;
 }
 
@@ -142,14 +147,19 @@ async function spawnFleet(
     async run(durationMs) {
       const done = children.map(
         (c) =>
-          new Promise<Record<string, number[]>>((resolve) =>
-            c.once('message', (m: FleetChildMessage) => resolve(m.type === 'done' ? m.stamps : {})),
+          new Promise<FleetChildMessage>((resolve) =>
+            c.once('message', (m: FleetChildMessage) => resolve(m)),
           ),
       );
       for (const c of children) c.send({ type: 'go', durationMs } satisfies FleetParentMessage);
       const stamps = new Map<string, number[]>();
-      for (const r of await Promise.all(done)) for (const [doc, at] of Object.entries(r)) stamps.set(doc, at);
-      return stamps;
+      let generatorCpuMs = 0;
+      for (const m of await Promise.all(done)) {
+        if (m.type !== 'done') continue;
+        generatorCpuMs += m.cpuMs;
+        for (const [doc, at] of Object.entries(m.stamps)) stamps.set(doc, at);
+      }
+      return { stamps, generatorCpuMs };
     },
     async stop() {
       await Promise.all(
@@ -213,19 +223,21 @@ async function ours(ctx: BenchContext, n: number, durationMs: number, dir: strin
     const arrivals = new Arrivals();
     let measuring = false;
     const projector = cloud.sync.projector;
-    const projectNext = projector.projectNext.bind(projector);
-    projector.projectNext = async (skip) => {
-      const r = await projectNext(skip);
-      const sig = r && r.outcome.status === 'projected' ? statsDocs.get(r.docId) : undefined;
-      if (r && sig && measuring) {
-        const h = cloud.sync.repo.handles[r.docId as DocumentId] as DocHandle<PatternStats> | undefined;
-        const at = h?.isReady() ? h.doc().patterns[sig]?.last_seen : undefined;
-        if (at !== undefined) arrivals.note(r.docId, at);
-      }
-      return r;
+    projector.onOutcome = (docId, outcome, doc) => {
+      const sig = outcome.status === 'projected' ? statsDocs.get(docId) : undefined;
+      const at = sig && doc ? (doc as PatternStats).patterns[sig]?.last_seen : undefined;
+      if (measuring && at !== undefined) arrivals.note(docId, at);
     };
     fleet = await spawnFleet('ours', dir, `ws://127.0.0.1:${cloud.port}/sync`, cloud.port, appliances);
     await cloud.sync.projectionIdle();
+    // P3_DEBUG: also change → received by the cloud (its repo's copy changed), to split the latency.
+    const received = new Arrivals();
+    if (process.env.P3_DEBUG)
+      for (const [docId, sig] of statsDocs)
+        cloud.sync.repo.handles[docId as DocumentId]?.on('change', ({ doc }) => {
+          const at = (doc as PatternStats).patterns[sig]?.last_seen;
+          if (at !== undefined) received.note(docId, at);
+        });
     measuring = true;
     const m = meter();
     // P3_DEBUG=1 (by hand, with P3_OURS_ONLY): every 5 s on stderr, how many received messages took
@@ -254,11 +266,24 @@ async function ours(ctx: BenchContext, n: number, durationMs: number, dir: strin
           5000,
         )
       : undefined;
-    const stamps = await fleet.run(durationMs);
+    const { stamps, generatorCpuMs } = await fleet.run(durationMs);
     clearInterval(dbg);
     const { cpuPct, rssMb } = m();
     const latencies = await collect(arrivals, stamps);
-    return { n, latencies, changes: countStamps(stamps), cpuPct, rssMb };
+    if (process.env.P3_DEBUG) {
+      const recv = received.latencies(stamps).sort((a, b) => a - b);
+      console.error(
+        `received by the cloud: p50 ${quantile(recv, 0.5)} ms, p99 ${quantile(recv, 0.99)} ms (${recv.length}); generators ${generatorCpuMs.toFixed(0)} ms CPU`,
+      );
+    }
+    return {
+      n,
+      latencies,
+      changes: countStamps(stamps),
+      cpuPct,
+      rssMb,
+      generatorPct: (generatorCpuMs / durationMs) * 100,
+    };
   } finally {
     await fleet?.stop();
     await cloud.close();
@@ -294,11 +319,18 @@ async function stock(n: number, durationMs: number, dir: string): Promise<StepRe
     await new Promise((r) => setTimeout(r, 1000));
     measuring = true;
     const m = meter();
-    const stamps = await fleet.run(durationMs);
+    const { stamps, generatorCpuMs } = await fleet.run(durationMs);
     const { cpuPct, rssMb } = m();
     const latencies = await collect(arrivals, stamps);
     clearInterval(attach);
-    return { n, latencies, changes: countStamps(stamps), cpuPct, rssMb };
+    return {
+      n,
+      latencies,
+      changes: countStamps(stamps),
+      cpuPct,
+      rssMb,
+      generatorPct: (generatorCpuMs / durationMs) * 100,
+    };
   } finally {
     await fleet?.stop();
     await server.close();
@@ -316,7 +348,7 @@ export const scenario: BenchScenario = {
     const chosen = process.env.P3_STEPS?.split(',')
       .map(Number)
       .filter((n) => n > 0);
-    const steps = chosen?.length ? chosen : ctx.quick ? [50] : [250, 500, 1000, 2000];
+    const steps = chosen?.length ? chosen : ctx.quick ? [50] : [500, 1000, 1500, 2000];
     const durationMs = ctx.quick ? 12_000 : 40_000;
     const out: Measurement[] = [];
     let knee: number | undefined;
@@ -335,7 +367,7 @@ export const scenario: BenchScenario = {
       ctx.progress((i + 0.5) / steps.length, `N=${n} stock`);
       // P3_OURS_ONLY=1 skips the baseline (profiling our side by hand; such rows carry no ratio).
       const s = process.env.P3_OURS_ONLY
-        ? { n, latencies: [], changes: 0, cpuPct: NaN, rssMb: NaN }
+        ? { n, latencies: [], changes: 0, cpuPct: NaN, rssMb: NaN, generatorPct: NaN }
         : await stock(n, durationMs, join(ctx.dir, `s${n}`));
       ctx.progress((i + 1) / steps.length, `N=${n}`);
       const lat = (r: StepResult, p: number) => (r.latencies.length ? quantile(r.latencies, p) : Infinity);
@@ -366,6 +398,7 @@ export const scenario: BenchScenario = {
           ours: one(o.cpuPct),
           baseline: one(s.cpuPct),
           baselineName: 'stock server',
+          note: `load generators (same machine, nice ${GENERATOR_NICE}): ours ${o.generatorPct.toFixed(0)}%, stock ${s.generatorPct.toFixed(0)}% of a core`,
         },
         {
           metric: `N=${n} cloud peak RSS`,
