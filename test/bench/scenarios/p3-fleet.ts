@@ -177,6 +177,17 @@ async function spawnFleet(
   };
 }
 
+/** One step's figures; `generatorShare` is the generators' CPU time per unit of window time. */
+function stepResult(
+  n: number,
+  latencies: number[],
+  stamps: ReadonlyMap<string, readonly number[]>,
+  usage: { cpuPct: number; rssMb: number },
+  generatorShare: number,
+): StepResult {
+  return { n, latencies, changes: countStamps(stamps), ...usage, generatorPct: generatorShare * 100 };
+}
+
 /** Samples this process's CPU (% of one core) and peak RSS over a window. */
 function meter(): () => { cpuPct: number; rssMb: number } {
   const c0 = process.cpuUsage();
@@ -276,14 +287,7 @@ async function ours(ctx: BenchContext, n: number, durationMs: number, dir: strin
         `received by the cloud: p50 ${quantile(recv, 0.5)} ms, p99 ${quantile(recv, 0.99)} ms (${recv.length}); generators ${generatorCpuMs.toFixed(0)} ms CPU`,
       );
     }
-    return {
-      n,
-      latencies,
-      changes: countStamps(stamps),
-      cpuPct,
-      rssMb,
-      generatorPct: (generatorCpuMs / durationMs) * 100,
-    };
+    return stepResult(n, latencies, stamps, { cpuPct, rssMb }, generatorCpuMs / durationMs);
   } finally {
     await fleet?.stop();
     await cloud.close();
@@ -323,14 +327,7 @@ async function stock(n: number, durationMs: number, dir: string): Promise<StepRe
     const { cpuPct, rssMb } = m();
     const latencies = await collect(arrivals, stamps);
     clearInterval(attach);
-    return {
-      n,
-      latencies,
-      changes: countStamps(stamps),
-      cpuPct,
-      rssMb,
-      generatorPct: (generatorCpuMs / durationMs) * 100,
-    };
+    return stepResult(n, latencies, stamps, { cpuPct, rssMb }, generatorCpuMs / durationMs);
   } finally {
     await fleet?.stop();
     await server.close();
