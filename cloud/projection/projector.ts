@@ -102,17 +102,27 @@ export class Projector {
   async projectNext(
     skip: readonly string[] = [],
   ): Promise<{ docId: string; outcome: ProjectOutcome } | undefined> {
-    // The oldest claimable document and its queue position, in one round trip (taken before the read).
-    const next = await this.deps.sql.query<{ doc_id: string } & QueuePosition>(
-      `with n as (select doc_id from projection_queue
-                  where not_before <= now() and not (doc_id = any($1)) order by id limit 1)
+    const [row] = await this.pick(skip, 1);
+    return row ? this.claim(row.doc_id, row) : undefined;
+  }
+
+  /**
+   * Up to `k` claimable documents, oldest queue entry first, each with its queue position — in one
+   * round trip, taken before any of them is read. It looks at the oldest `16 k` claimable entries
+   * (an index range on the queue's id, not a scan of the whole queue), so it may return fewer than
+   * `k` when a few documents fill that range; the next pick finds the rest.
+   */
+  private async pick(skip: readonly string[], k: number): Promise<({ doc_id: string } & QueuePosition)[]> {
+    const r = await this.deps.sql.query<{ doc_id: string } & QueuePosition>(
+      `with c as (select doc_id, id from projection_queue
+                  where not_before <= now() and not (doc_id = any($1)) order by id limit $2 * 16),
+            n as (select doc_id, min(id) as oldest from c group by doc_id order by oldest limit $2)
        select n.doc_id, q.max, q.first from n, lateral (
-         select max(id)::text as max, min(received_at) as first from projection_queue where doc_id = n.doc_id) q`,
-      [skip],
+         select max(id)::text as max, min(received_at) as first from projection_queue where doc_id = n.doc_id) q
+       order by n.oldest`,
+      [skip, k],
     );
-    const row = next.rows[0];
-    if (!row?.doc_id) return undefined;
-    return this.claim(row.doc_id, { max: row.max, first: row.first });
+    return r.rows;
   }
 
   /**
@@ -153,32 +163,18 @@ export class Projector {
 
   /**
    * Projects queued documents until none is claimable; returns how many were projected or settled.
-   * With `workers` > 1 it picks that many documents (oldest first) with their queue positions in one
-   * query and projects them concurrently, each in its own transaction: one projection is several round
-   * trips, so one worker caps the rate at 1/(their latency) however idle the database is.
+   * It picks `workers` documents at a time (oldest first, with their queue positions) and projects
+   * them concurrently, each in its own transaction: one projection is several round trips, so one
+   * worker caps the rate at 1/(their latency) however idle the database is.
    */
   async drain(limit = Number.POSITIVE_INFINITY): Promise<number> {
     const workers = Math.max(1, this.deps.workers ?? 1);
     let n = 0;
     const busy: string[] = [];
     while (n < limit) {
-      if (workers === 1) {
-        const r = await this.projectNext(busy);
-        if (!r) break;
-        if (r.outcome.status === 'busy') busy.push(r.docId);
-        else n++;
-        continue;
-      }
-      const picked = await this.deps.sql.query<{ doc_id: string } & QueuePosition>(
-        `select doc_id, max(id)::text as max, min(received_at) as first from projection_queue
-         where not_before <= now() and not (doc_id = any($1))
-         group by doc_id order by min(id) limit $2`,
-        [busy, Math.min(workers, limit - n)],
-      );
-      if (picked.rows.length === 0) break;
-      const results = await Promise.all(
-        picked.rows.map((r) => this.claim(r.doc_id, { max: r.max, first: r.first })),
-      );
+      const picked = await this.pick(busy, Math.min(workers, limit - n));
+      if (picked.length === 0) break;
+      const results = await Promise.all(picked.map((r) => this.claim(r.doc_id, r)));
       for (const r of results) {
         if (r.outcome.status === 'busy') busy.push(r.docId);
         else n++;
