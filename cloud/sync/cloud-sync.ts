@@ -49,16 +49,16 @@ export interface CloudSyncOptions {
   readonly projectorWorkers?: number;
 }
 
-/**
- * The cloud's document side: one Repo on shared storage, the registry and ACL gate, idle eviction,
- * sync status, and the projector fed by document changes.
- */
 /** The projection queue; a Postgres store opened with it as `queueTable` fills it (cloud-node.ts). */
 export const PROJECTION_QUEUE = 'projection_queue';
 
 const YES = Promise.resolve(true);
 const NO = Promise.resolve(false);
 
+/**
+ * The cloud's document side: one Repo on shared storage, the registry and ACL gate, idle eviction,
+ * sync status, and the projector fed by document changes.
+ */
 export class CloudSync {
   readonly repo: Repo;
   readonly registry: Registry;
@@ -183,14 +183,16 @@ export class CloudSync {
    * answers are two shared, already-resolved promises.
    */
   private mayShare(peer: PeerId, docId: DocumentId | undefined): Promise<boolean> {
-    const p = this.principals.get(peer);
-    if (!p || !docId) return NO;
-    const e = this.registry.cachedDocument(docId);
-    if (!e) return this.peerMayRead(peer, docId);
-    return this.gateCanRead(p, e) ? YES : NO;
+    if (!docId) return NO;
+    const known = this.shareDecision(peer, docId);
+    if (known === undefined) return this.peerMayRead(peer, docId);
+    return known ? YES : NO;
   }
 
-  /** The share decision from memory: undefined when the document's entry is not cached. */
+  /**
+   * The share decision from memory (the fast receive path asks it directly): undefined when the
+   * document's entry is not cached.
+   */
   private shareDecision(peer: PeerId, docId: DocumentId): boolean | undefined {
     const p = this.principals.get(peer);
     if (!p) return false;
@@ -198,9 +200,9 @@ export class CloudSync {
     return e === undefined ? undefined : this.gateCanRead(p, e);
   }
 
-  private async peerMayRead(peer: PeerId, docId: DocumentId | undefined): Promise<boolean> {
+  private async peerMayRead(peer: PeerId, docId: DocumentId): Promise<boolean> {
     const p = this.principals.get(peer);
-    if (!p || !docId) return false;
+    if (!p) return false;
     const e = await this.registry.documentFor(p, docId);
     return e !== undefined && this.gateCanRead(p, e);
   }
