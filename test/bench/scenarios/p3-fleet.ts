@@ -5,8 +5,9 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { DocumentId } from '@automerge/automerge-repo';
+import pg from 'pg';
 import nacl from 'tweetnacl';
-import { startCloud } from '../../../cloud/cloud-node.ts';
+import { type CloudNode, startCloud } from '../../../cloud/cloud-node.ts';
 import type { PatternStats } from '../../../schemas/index.ts';
 import { deriveDocId } from '../../../sync/doc-ids.ts';
 import { openBenchDb } from '../bench-db.ts';
@@ -206,6 +207,43 @@ function meter(): () => { cpuPct: number; rssMb: number } {
   };
 }
 
+/**
+ * P3_DEBUG=1 (by hand, with P3_OURS_ONLY=1): every 5 s on stderr, how many received messages took
+ * each receive path and how many SQL statements of each kind (first 60 characters) were issued; at the
+ * end, change → received by the cloud (its repo's copy changed), which splits the latency in two.
+ */
+function debugProbe(cloud: CloudNode, statsDocs: ReadonlyMap<string, string>) {
+  const received = new Arrivals();
+  for (const [docId, sig] of statsDocs)
+    cloud.sync.repo.handles[docId as DocumentId]?.on('change', ({ doc }) => {
+      const at = (doc as PatternStats).patterns[sig]?.last_seen;
+      if (at !== undefined) received.note(docId, at);
+    });
+  const statements = new Map<string, number>();
+  const proto = pg.Client.prototype as { query: (...a: unknown[]) => unknown };
+  const query = proto.query;
+  proto.query = function (this: unknown, ...a: unknown[]) {
+    const t = typeof a[0] === 'string' ? a[0] : String((a[0] as { text?: string }).text);
+    const k = t.replace(/\s+/g, ' ').slice(0, 60);
+    statements.set(k, (statements.get(k) ?? 0) + 1);
+    return query.apply(this, a);
+  };
+  const timer = setInterval(() => {
+    const line = { t: Date.now(), ...cloud.sync.receivePaths, statements: Object.fromEntries(statements) };
+    console.error(JSON.stringify(line));
+  }, 5000);
+  return {
+    stop(stamps: ReadonlyMap<string, readonly number[]>): void {
+      clearInterval(timer);
+      proto.query = query;
+      const recv = received.latencies(stamps).sort((a, b) => a - b);
+      console.error(
+        `received by the cloud: p50 ${quantile(recv, 0.5)} ms, p99 ${quantile(recv, 0.99)} ms (${recv.length})`,
+      );
+    },
+  };
+}
+
 async function ours(ctx: BenchContext, n: number, durationMs: number, dir: string): Promise<StepResult> {
   const db = await openBenchDb(ctx.databaseUrl, 'p3');
   const cloud = await startCloud({ sql: db.sql });
@@ -241,52 +279,13 @@ async function ours(ctx: BenchContext, n: number, durationMs: number, dir: strin
     };
     fleet = await spawnFleet('ours', dir, `ws://127.0.0.1:${cloud.port}/sync`, cloud.port, appliances);
     await cloud.sync.projectionIdle();
-    // P3_DEBUG: also change → received by the cloud (its repo's copy changed), to split the latency.
-    const received = new Arrivals();
-    if (process.env.P3_DEBUG)
-      for (const [docId, sig] of statsDocs)
-        cloud.sync.repo.handles[docId as DocumentId]?.on('change', ({ doc }) => {
-          const at = (doc as PatternStats).patterns[sig]?.last_seen;
-          if (at !== undefined) received.note(docId, at);
-        });
+    const probe = process.env.P3_DEBUG ? debugProbe(cloud, statsDocs) : undefined;
     measuring = true;
     const m = meter();
-    // P3_DEBUG=1 (by hand, with P3_OURS_ONLY): every 5 s on stderr, how many received messages took
-    // each receive path and how many SQL statements of each kind (first 60 characters) were issued.
-    const statements = new Map<string, number>();
-    if (process.env.P3_DEBUG) {
-      const pg = (await import('pg')).default;
-      const q = pg.Client.prototype.query as (...a: unknown[]) => unknown;
-      pg.Client.prototype.query = function (this: unknown, ...a: unknown[]) {
-        const t = typeof a[0] === 'string' ? a[0] : String((a[0] as { text?: string }).text);
-        const k = t.replace(/\s+/g, ' ').slice(0, 60);
-        statements.set(k, (statements.get(k) ?? 0) + 1);
-        return q.apply(this, a);
-      } as typeof pg.Client.prototype.query;
-    }
-    const dbg = process.env.P3_DEBUG
-      ? setInterval(
-          () =>
-            console.error(
-              JSON.stringify({
-                t: Date.now(),
-                ...cloud.sync.receivePaths,
-                statements: Object.fromEntries(statements),
-              }),
-            ),
-          5000,
-        )
-      : undefined;
     const { stamps, generatorCpuMs } = await fleet.run(durationMs);
-    clearInterval(dbg);
     const { cpuPct, rssMb } = m();
     const latencies = await collect(arrivals, stamps);
-    if (process.env.P3_DEBUG) {
-      const recv = received.latencies(stamps).sort((a, b) => a - b);
-      console.error(
-        `received by the cloud: p50 ${quantile(recv, 0.5)} ms, p99 ${quantile(recv, 0.99)} ms (${recv.length}); generators ${generatorCpuMs.toFixed(0)} ms CPU`,
-      );
-    }
+    probe?.stop(stamps);
     return stepResult(n, latencies, stamps, { cpuPct, rssMb }, generatorCpuMs / durationMs);
   } finally {
     await fleet?.stop();
