@@ -5,8 +5,8 @@
 // over, so this swaps in node:crypto SHA-256 plus a bounded memo of recent encodings. Output is
 // byte-for-byte what the library computes (test/e2e/fast-bs58check.test.ts checks it against the
 // original functions, including checksum failures).
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { nodeSha256 } from './evidence/sha256-node.ts';
 
 interface Bs58check {
   encode(payload: Uint8Array | number[]): string;
@@ -32,9 +32,8 @@ function modules(): { bs58check: Bs58check; base58: Base58 } {
 }
 
 /** The first 4 bytes of SHA-256(SHA-256(payload)). */
-function checksum(payload: Uint8Array): Buffer {
-  const once = createHash('sha256').update(payload).digest();
-  return createHash('sha256').update(once).digest().subarray(0, 4);
+function checksum(payload: Uint8Array): Uint8Array {
+  return nodeSha256(nodeSha256(payload)).subarray(0, 4);
 }
 
 /**
