@@ -12,6 +12,7 @@ import { Counter, type Registry as Metrics } from 'prom-client';
 import { BUILTIN_RULES, type Rule, type RuleBook } from '../../schemas/index.ts';
 import { deriveDocId } from '../../sync/doc-ids.ts';
 import { installFastBs58check } from '../../sync/fast-bs58check.ts';
+import { WasmHeadroom } from '../../sync/wasm-headroom.ts';
 import { genesisContent } from '../../sync/genesis-content.ts';
 import { genesisHash, openStoredOrGenesis } from '../../sync/genesis.ts';
 import { loadDocFromStorage } from '../../sync/load-from-storage.ts';
@@ -47,6 +48,11 @@ export interface CloudSyncOptions {
    * it projects). Embedded PGlite has one connection and always projects one at a time.
    */
   readonly projectorWorkers?: number;
+  /**
+   * Free space held in Automerge's WebAssembly memory (MiB, default 128; 0: none), topped up as it
+   * runs out: every small grow of that memory past 64 MiB costs a full GC (sync/wasm-headroom.ts).
+   */
+  readonly wasmHeadroomMib?: number;
 }
 
 /** The projection queue; a Postgres store opened with it as `queueTable` fills it (cloud-node.ts). */
@@ -78,11 +84,17 @@ export class CloudSync {
   private again = false;
   private closed = false;
   private readonly genesisHashes = new Map<string, string | undefined>();
+  private readonly headroom: WasmHeadroom;
 
   constructor(private readonly o: CloudSyncOptions) {
     installFastBs58check(); // automerge-repo's head encoding on node:crypto (sync/fast-bs58check.ts)
     this.peerId = o.peerId ?? ('cloud' as PeerId);
     this.log = o.logger ?? silentLogger;
+    this.headroom = new WasmHeadroom({
+      initialMib: o.wasmHeadroomMib ?? 128,
+      checkMs: (o.wasmHeadroomMib ?? 128) > 0 ? 5000 : 0,
+      onTopUp: (t) => this.log.info(t, 'automerge memory: held more free space'),
+    });
     this.registry = new Registry(o.sql);
     // A Postgres store that queues changed documents itself (in the statement that writes their
     // changes: atomic, and one round trip instead of two) only needs the projector kicked.
@@ -358,6 +370,7 @@ export class CloudSync {
     // for the next start); the one in progress finishes before the repo shuts down.
     this.closed = true;
     this.cache.stop();
+    this.headroom.stop();
     await this.projecting;
     await this.flushReady();
     await this.projecting;
