@@ -49,7 +49,8 @@ type Message = Parameters<Synchronizer['receiveMessage']>[0];
  * bookkeeping cannot change a decision, so skipping it changes nothing.
  *
  * It replaces three methods on the repo's synchronizer instance (`receiveMessage`, `addPeer`,
- * `removePeer`; the last two only to keep a by-group index of connected peers). The package version
+ * `removePeer`; the last two to keep a by-group index of connected peers, and `removePeer` to end
+ * the peer's sync only on the documents that know it). The package version
  * is pinned; `test/e2e/share-index.test.ts` fails if the internals it relies on change.
  */
 export function installShareIndex(repo: Repo, policy: ShareIndexPolicy): ShareIndexStats {
@@ -81,9 +82,25 @@ export function installShareIndex(repo: Repo, policy: ShareIndexPolicy): ShareIn
     set.add(peerId);
     upstreamAdd(peerId);
   };
+  // Upstream ends the peer's sync on EVERY loaded document (endSync builds a log line each time): ~7 ms
+  // per disconnect at 10,000 documents, 14 s of blocked event loop when 2,000 appliances dropped at
+  // once (P3 profile, docs/benchmarks-notes.md). endSync changes nothing on a document that neither
+  // syncs with the peer nor holds a status for it, so upstream runs over the documents that do
+  // (its own bookkeeping of the peer included), and the full set is put back at once.
   cs.removePeer = (peerId: PeerId) => {
     forget(peerId);
-    upstreamRemove(peerId);
+    const all = cs.docSynchronizers;
+    const touched: typeof all = {};
+    for (const id in all) {
+      const ds = all[id as DocumentId];
+      if (ds && (ds.hasPeer(peerId) || peerId in ds.peerStates)) touched[id as DocumentId] = ds;
+    }
+    cs.docSynchronizers = touched;
+    try {
+      upstreamRemove(peerId);
+    } finally {
+      cs.docSynchronizers = all;
+    }
   };
 
   const slow = (message: Message, docId: DocumentId | undefined): Promise<void> => {

@@ -192,6 +192,41 @@ describe('installShareIndex (fast receive path)', () => {
     expect(value(other, siteA.documentId)).toEqual(want);
   });
 
+  it('a disconnect ends sync on the documents that knew the peer only, and leaves the rest untouched', async () => {
+    const w = world();
+    const a1 = w.join('a1', 'A');
+    w.join('b1', 'B');
+    const siteA = w.cloud.create<Doc>({ n: 0, by: [] });
+    const siteB = w.cloud.create<Doc>({ n: 0, by: [] });
+    w.docSite.set(siteA.documentId, 'A');
+    w.docSite.set(siteB.documentId, 'B');
+    await w.settle(() => value(a1, siteA.documentId) !== undefined);
+    const cs = w.cloud.synchronizer;
+    const ended: string[] = [];
+    for (const [id, ds] of Object.entries(cs.docSynchronizers)) {
+      const endSync = ds.endSync.bind(ds);
+      ds.endSync = (peer: PeerId) => {
+        ended.push(`${peer}:${id === siteA.documentId ? 'A' : id === siteB.documentId ? 'B' : id}`);
+        endSync(peer);
+      };
+    }
+    const before = Object.keys(cs.docSynchronizers).sort();
+    w.net.cut('a1' as PeerId);
+    expect(ended).toEqual(['a1:A']);
+    expect(cs.docSynchronizers[siteA.documentId]?.hasPeer('a1' as PeerId)).toBe(false);
+    expect(cs.docSynchronizers[siteB.documentId]?.hasPeer('b1' as PeerId)).toBe(true);
+    // Every document synchronizer is back in place after the narrowed upstream call.
+    expect(Object.keys(cs.docSynchronizers).sort()).toEqual(before);
+    // Upstream's own bookkeeping ran: the peer is gone, and after a reconnect it syncs again.
+    expect(cs.peers).not.toContain('a1');
+    (siteA as DocHandle<Doc>).change((d) => {
+      d.n = 5;
+    });
+    w.net.heal('a1' as PeerId);
+    await w.settle(() => value(a1, siteA.documentId)?.n === 5);
+    expect(value(a1, siteA.documentId)?.n).toBe(5);
+  });
+
   it('keeps per-document order: behind a message on the upstream path, the next ones queue there too', async () => {
     const w = world();
     const a1 = w.join('a1', 'A');
