@@ -15,12 +15,23 @@
 import * as A from '@automerge/automerge';
 
 const MIB = 2 ** 20;
-/** The largest initial hold made in this process (there is one Automerge memory per process). */
-let initiallyHeld = 0;
+
+/**
+ * One Automerge memory per process, so one account of it: the estimate at the last hold (`mark`), the
+ * largest initial hold made, the top-ups made, and one timer shared by every WasmHeadroom in the
+ * process (tests and the simulator run several cloud nodes in one).
+ */
+const shared = {
+  mark: 0,
+  initiallyHeld: 0,
+  topUps: 0,
+  users: new Set<WasmHeadroom>(),
+  timer: undefined as NodeJS.Timeout | undefined,
+};
 
 /**
  * Makes Automerge's WebAssembly allocator hold at least `mib` MiB of free space (one grow, so at most
- * one full mark). Process-wide: a later call for no more than what is already free reuses it.
+ * one full mark). A later call for no more than what is already free reuses it.
  */
 export function reserveWasmHeap(mib: number): void {
   const bytes = Math.floor(mib * MIB);
@@ -58,41 +69,49 @@ export interface WasmHeadroomOptions {
 /**
  * Holds free space in Automerge's WebAssembly memory, and tops it up when the memory has grown since
  * (the held space ran out): the memory then grows a few times in large steps, not thousands of times
- * in 64 KiB steps, each costing a full mark of the JavaScript heap.
+ * in 64 KiB steps, each costing a full mark of the JavaScript heap. Instances share the process's
+ * account: the first initial hold and every top-up count for all of them, and one timer checks.
  */
 export class WasmHeadroom {
-  /** Top-ups after the initial hold. */
-  topUps = 0;
-  private mark: number;
-  private readonly timer: NodeJS.Timeout | undefined;
-
   constructor(private readonly o: WasmHeadroomOptions) {
-    // Several nodes in one process (tests, the simulator) share the memory: hold once, top up each.
-    if (o.initialMib > initiallyHeld) {
+    if (o.initialMib > shared.initiallyHeld) {
       reserveWasmHeap(o.initialMib);
-      initiallyHeld = o.initialMib;
+      shared.initiallyHeld = o.initialMib;
     }
-    this.mark = wasmHeapEstimate();
+    // Growth is measured from the memory as it is now (held space included).
+    shared.mark = Math.max(shared.mark, wasmHeapEstimate());
     const every = o.checkMs ?? 5000;
     if (every > 0) {
-      this.timer = setInterval(() => this.check(), every);
-      this.timer.unref();
+      shared.users.add(this);
+      if (!shared.timer) {
+        shared.timer = setInterval(() => [...shared.users][0]?.check(), every);
+        shared.timer.unref();
+      }
     }
+  }
+
+  /** Top-ups made in this process after the initial hold. */
+  get topUps(): number {
+    return shared.topUps;
   }
 
   /** Tops the held space up if the memory grew past the last hold; returns whether it did. */
   check(): boolean {
     const now = wasmHeapEstimate();
-    if (now <= this.mark + (this.o.slackMib ?? 8) * MIB) return false;
+    if (now <= shared.mark + (this.o.slackMib ?? 8) * MIB) return false;
     const held = Math.max(this.o.stepMib ?? 64, now / MIB / 4);
     reserveWasmHeap(held);
-    this.mark = wasmHeapEstimate();
-    this.topUps++;
-    this.o.onTopUp?.({ heapMib: this.mark / MIB, heldMib: held });
+    shared.mark = wasmHeapEstimate();
+    shared.topUps++;
+    this.o.onTopUp?.({ heapMib: shared.mark / MIB, heldMib: held });
     return true;
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    shared.users.delete(this);
+    if (shared.users.size === 0 && shared.timer) {
+      clearInterval(shared.timer);
+      shared.timer = undefined;
+    }
   }
 }

@@ -90,9 +90,10 @@ export class CloudSync {
     installFastBs58check(); // automerge-repo's head encoding on node:crypto (sync/fast-bs58check.ts)
     this.peerId = o.peerId ?? ('cloud' as PeerId);
     this.log = o.logger ?? silentLogger;
+    const headroomMib = o.wasmHeadroomMib ?? 128;
     this.headroom = new WasmHeadroom({
-      initialMib: o.wasmHeadroomMib ?? 128,
-      checkMs: (o.wasmHeadroomMib ?? 128) > 0 ? 5000 : 0,
+      initialMib: headroomMib,
+      checkMs: headroomMib > 0 ? 5000 : 0,
       onTopUp: (t) => this.log.info(t, 'automerge memory: held more free space'),
     });
     this.registry = new Registry(o.sql);
