@@ -3,7 +3,7 @@
 // bs58check dependency checksums with a pure-JavaScript double SHA-256: at 2,000 appliances that was
 // 22% of the cloud's CPU (P3 profile, docs/benchmarks-notes.md). The same heads are encoded over and
 // over, so this swaps in node:crypto SHA-256 plus a bounded memo of recent encodings. Output is
-// byte-for-byte what the library computes (test/e2e/fast-bs58check.test.ts checks it against the
+// byte-for-byte what the library computes (sync/fast-bs58check.test.ts checks it against the
 // original functions, including checksum failures).
 import { createRequire } from 'node:module';
 import { nodeSha256 } from './evidence/sha256-node.ts';

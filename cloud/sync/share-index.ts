@@ -82,9 +82,9 @@ export function installShareIndex(repo: Repo, policy: ShareIndexPolicy): ShareIn
     set.add(peerId);
     upstreamAdd(peerId);
   };
-  // Upstream ends the peer's sync on EVERY loaded document (endSync builds a log line each time): ~7 ms
-  // per disconnect at 10,000 documents, 14 s of blocked event loop when 2,000 appliances dropped at
-  // once (P3 profile, docs/benchmarks-notes.md). endSync changes nothing on a document that neither
+  // Upstream ends the peer's sync on EVERY loaded document (endSync builds a log line each time):
+  // when the 2,000 appliances of a P3 step disconnected, removePeer held 23 s of a 25 s profile window
+  // (docs/benchmarks-notes.md). endSync changes nothing on a document that neither
   // syncs with the peer nor holds a status for it, so upstream runs over the documents that do
   // (its own bookkeeping of the peer included), and the full set is put back at once.
   cs.removePeer = (peerId: PeerId) => {

@@ -22,7 +22,7 @@ const PER_SITE = 10;
  * Niceness of the load-generator processes (the cloud and Postgres stay at 0); P3_NICE overrides it.
  * 19, the lowest priority: twenty generators at nice 10 still outweighed the cloud and Postgres
  * together on two cores (CFS weight 20 × 110 against 1,024 each) and left Postgres ~10% of a core —
- * the projector waited on it (hand runs at N = 2,000, 2026-11-29: p50 12.8 s at nice 10, 200 ms at 19).
+ * the projector waited on it (hand runs with P3_DEBUG at N = 2,000, 2026-11-29: p50 12.8 s at nice 10, 200 ms at 19).
  */
 const GENERATOR_NICE = Number(process.env.P3_NICE ?? 19);
 
@@ -116,7 +116,7 @@ async function spawnFleet(
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });
       children.push(child);
-      // The generators run at the lowest CPU priority (GENERATOR_NICE) below the cloud and Postgres: on this
+      // The generators run at a lower CPU priority (GENERATOR_NICE) than the cloud and Postgres: on this
       // two-core machine twenty of them otherwise take a core's worth of time slices from the cloud
       // they are measuring — in production the appliances are other machines. Same for the baseline.
       if (child.pid !== undefined) setPriority(child.pid, GENERATOR_NICE);
